@@ -1,0 +1,269 @@
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+
+	"github.com/sbor-project/sbor/shared/calendar"
+	"github.com/sbor-project/sbor/shared/citizen"
+	"github.com/sbor-project/sbor/shared/sheet"
+	"github.com/sbor-project/sbor/shared/signature"
+	"github.com/sbor-project/sbor/shared/threshold"
+)
+
+// MaxSize bounds a catalogue file or upload.
+const MaxSize = 8 << 20
+
+// ErrInvalid wraps every reason a catalogue is refused.
+var ErrInvalid = errors.New("catalog: invalid")
+
+// Catalog is the whole set of territories and projects a kiosk serves.
+type Catalog struct {
+	// Version increases with every change the office makes.
+	Version     int         `json:"version"`
+	Territories []Territory `json:"territories"`
+	Projects    []Project   `json:"projects"`
+}
+
+// Territory is a part of the district set by an administration resolution.
+type Territory struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Residents  int      `json:"residents"`
+	Resolution string   `json:"resolution,omitempty"`
+	Streets    []string `json:"streets,omitempty"`
+}
+
+// Project is an initiative project collecting signatures.
+type Project struct {
+	ID               string        `json:"id"`
+	TerritoryID      string        `json:"territory_id"`
+	Name             string        `json:"name"`
+	Description      string        `json:"description,omitempty"`
+	ThresholdPercent int           `json:"threshold_percent"`
+	MinAge           int           `json:"min_age"`
+	MaxAge           int           `json:"max_age"`
+	CollectFrom      calendar.Date `json:"collect_from"`
+	CollectTo        calendar.Date `json:"collect_to"`
+	SheetSize        int           `json:"sheet_size"`
+	PageURL          string        `json:"page_url,omitempty"`
+	Members          []Member      `json:"members"`
+}
+
+// Member is a member of a project's initiative group; members collect and
+// certify signatures («Подписи заверяю»).
+type Member struct {
+	ID        string        `json:"id"`
+	FullName  string        `json:"full_name"`
+	BirthDate calendar.Date `json:"birth_date"`
+	Document  string        `json:"document,omitempty"`
+	Address   string        `json:"address,omitempty"`
+}
+
+// FieldError names the field of a refused catalogue, e.g.
+// "projects[0].threshold_percent".
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Unwrap lets callers test errors.Is(err, ErrInvalid).
+func (e *FieldError) Unwrap() error { return ErrInvalid }
+
+// Parse reads and validates a catalogue, applying defaults. Unknown fields
+// are refused: a misspelt "threshold_percent" must not silently become 30.
+func Parse(r io.Reader) (*Catalog, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("catalog: read: %w", err)
+	}
+	if len(data) > MaxSize {
+		return nil, &FieldError{"", fmt.Sprintf("каталог больше %d байт", MaxSize)}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Catalog
+	if err := dec.Decode(&c); err != nil {
+		return nil, decodeError(err)
+	}
+	if dec.More() {
+		return nil, &FieldError{"", "после каталога в файле есть лишние данные"}
+	}
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return &FieldError{typeErr.Field, fmt.Sprintf("неверный тип значения (%s)", typeErr.Value)}
+	case errors.As(err, &syntaxErr):
+		return &FieldError{"", fmt.Sprintf("ошибка JSON в позиции %d: %v", syntaxErr.Offset, err)}
+	case errors.Is(err, calendar.ErrBadDate):
+		return &FieldError{"", fmt.Sprintf("дата не в формате ГГГГ-ММ-ДД: %v", err)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return &FieldError{strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "неизвестное поле"}
+	}
+	return &FieldError{"", fmt.Sprintf("не JSON-каталог: %v", err)}
+}
+
+func (c *Catalog) applyDefaults() {
+	for i := range c.Projects {
+		p := &c.Projects[i]
+		if p.ThresholdPercent == 0 {
+			p.ThresholdPercent = threshold.DefaultPercent
+		}
+		if p.MinAge == 0 {
+			p.MinAge = signature.DefaultMinAge
+		}
+		if p.MaxAge == 0 {
+			p.MaxAge = signature.DefaultMaxAge
+		}
+		if p.SheetSize == 0 {
+			p.SheetSize = sheet.DefaultSize
+		}
+	}
+}
+
+// Validate checks the catalogue as a whole and names the first bad field.
+func (c *Catalog) Validate() error {
+	if c.Version < 0 {
+		return &FieldError{"version", "не может быть отрицательной"}
+	}
+	territories := map[string]bool{}
+	for i, t := range c.Territories {
+		f := func(name string) string { return fmt.Sprintf("territories[%d].%s", i, name) }
+		switch {
+		case strings.TrimSpace(t.ID) == "":
+			return &FieldError{f("id"), "обязательное поле"}
+		case territories[t.ID]:
+			return &FieldError{f("id"), fmt.Sprintf("территория %q уже есть в каталоге", t.ID)}
+		case strings.TrimSpace(t.Name) == "":
+			return &FieldError{f("name"), "обязательное поле"}
+		case t.Residents <= 0:
+			return &FieldError{f("residents"), "число жителей должно быть больше нуля"}
+		}
+		territories[t.ID] = true
+	}
+	projects := map[string]bool{}
+	members := map[string]Member{}
+	for i, p := range c.Projects {
+		f := func(name string) string { return fmt.Sprintf("projects[%d].%s", i, name) }
+		switch {
+		case strings.TrimSpace(p.ID) == "":
+			return &FieldError{f("id"), "обязательное поле"}
+		case projects[p.ID]:
+			return &FieldError{f("id"), fmt.Sprintf("проект %q уже есть в каталоге", p.ID)}
+		case !territories[p.TerritoryID]:
+			return &FieldError{f("territory_id"), fmt.Sprintf("нет территории %q", p.TerritoryID)}
+		case strings.TrimSpace(p.Name) == "":
+			return &FieldError{f("name"), "обязательное поле"}
+		case p.ThresholdPercent < 1 || p.ThresholdPercent > 100:
+			return &FieldError{f("threshold_percent"), "должен быть от 1 до 100"}
+		case p.MinAge < 1 || p.MinAge > 100:
+			return &FieldError{f("min_age"), "должен быть от 1 до 100"}
+		case p.MaxAge <= p.MinAge || p.MaxAge > 150:
+			return &FieldError{f("max_age"), "должен быть больше min_age и не больше 150"}
+		case p.CollectFrom.IsZero():
+			return &FieldError{f("collect_from"), "обязательное поле"}
+		case p.CollectTo.IsZero():
+			return &FieldError{f("collect_to"), "обязательное поле"}
+		case p.CollectTo.Before(p.CollectFrom):
+			return &FieldError{f("collect_to"), "окончание сбора раньше начала"}
+		case p.SheetSize < 1 || p.SheetSize > 100:
+			return &FieldError{f("sheet_size"), "должен быть от 1 до 100"}
+		case p.PageURL != "" && !webURL(p.PageURL):
+			return &FieldError{f("page_url"), "должен быть адресом http:// или https://"}
+		case len(p.Members) == 0:
+			return &FieldError{f("members"), "в инициативной группе нет ни одного члена"}
+		}
+		projects[p.ID] = true
+		seen := map[string]bool{}
+		for j, m := range p.Members {
+			mf := func(name string) string { return fmt.Sprintf("projects[%d].members[%d].%s", i, j, name) }
+			switch {
+			case strings.TrimSpace(m.ID) == "":
+				return &FieldError{mf("id"), "обязательное поле"}
+			case seen[m.ID]:
+				return &FieldError{mf("id"), fmt.Sprintf("член группы %q указан дважды", m.ID)}
+			case citizen.ValidateName(m.FullName) != nil:
+				return &FieldError{mf("full_name"), "нужны фамилия и имя буквами"}
+			case m.BirthDate.IsZero():
+				return &FieldError{mf("birth_date"), "обязательное поле"}
+			}
+			if prev, ok := members[m.ID]; ok && (prev.FullName != m.FullName || prev.BirthDate != m.BirthDate) {
+				return &FieldError{mf("id"), fmt.Sprintf("член группы %q в другом проекте указан с другими данными", m.ID)}
+			}
+			seen[m.ID] = true
+			members[m.ID] = m
+		}
+	}
+	return nil
+}
+
+func webURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// Project returns the project with id, or nil.
+func (c *Catalog) Project(id string) *Project {
+	for i := range c.Projects {
+		if c.Projects[i].ID == id {
+			return &c.Projects[i]
+		}
+	}
+	return nil
+}
+
+// Territory returns the territory with id, or nil.
+func (c *Catalog) Territory(id string) *Territory {
+	for i := range c.Territories {
+		if c.Territories[i].ID == id {
+			return &c.Territories[i]
+		}
+	}
+	return nil
+}
+
+// Member returns the member with id from any project's group, or nil.
+func (c *Catalog) Member(id string) *Member {
+	for i := range c.Projects {
+		if m := c.Projects[i].Member(id); m != nil {
+			return m
+		}
+	}
+	return nil
+}
+
+// Member returns the project's group member with id, or nil.
+func (p *Project) Member(id string) *Member {
+	for i := range p.Members {
+		if p.Members[i].ID == id {
+			return &p.Members[i]
+		}
+	}
+	return nil
+}
+
+// Rules returns the signing rules the project sets.
+func (p *Project) Rules() signature.Rules {
+	return signature.Rules{MinAge: p.MinAge, MaxAge: p.MaxAge, CollectFrom: p.CollectFrom, CollectTo: p.CollectTo}
+}
+
+// Required returns the number of signatures the project needs in t.
+func (p *Project) Required(t *Territory) int {
+	return threshold.Required(t.Residents, p.ThresholdPercent)
+}
