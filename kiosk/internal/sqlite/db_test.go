@@ -1,0 +1,197 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sbor-project/sbor/shared/calendar"
+	"github.com/sbor-project/sbor/shared/catalog"
+	"github.com/sbor-project/sbor/shared/citizen"
+	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/signature"
+)
+
+func openTest(t *testing.T, dir string) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func sig(project, collector, name, birth string) signature.Signature {
+	b := calendar.MustParse(birth)
+	return signature.Signature{
+		ProjectID: project, IdentityKey: citizen.IdentityKey(name, b), FullName: name, BirthDate: b,
+		SignedAt: time.Date(2026, 5, 20, 10, 0, 0, 0, time.FixedZone("MSK", 3*3600)), ClockSource: signature.ClockSystem,
+		ConsentVersion: "v", Strokes: [][][]float64{{{1, 1}, {50, 50}}}, CollectorID: collector,
+	}
+}
+
+func TestAddSignature(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := openTest(t, dir)
+
+	s1, err := db.AddSignature(ctx, sig("p1", "m1", "Иванов Иван", "1980-01-01"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s1.Seq != 1 || s1.Sheet != 1 || s1.Row != 1 || s1.Count != 1 {
+		t.Fatalf("first: %+v", s1)
+	}
+	// Exact duplicate after normalization is refused and changes nothing.
+	_, err = db.AddSignature(ctx, sig("p1", "m2", "ИВАНОВ  иван", "1980-01-01"), 2)
+	if !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("duplicate: err = %v", err)
+	}
+	// The same person may sign another project.
+	if _, err := db.AddSignature(ctx, sig("p2", "m1", "Иванов Иван", "1980-01-01"), 2); err != nil {
+		t.Fatal(err)
+	}
+	// A second collector opens sheet 2; the first fills row 2 of sheet 1, then sheet 3.
+	steps := []struct {
+		collector, name string
+		sheet, row      int
+	}{
+		{"m2", "Петров Пётр", 2, 1},
+		{"m1", "Сидоров Сидор", 1, 2},
+		{"m1", "Козлов Олег", 3, 1},
+		{"m2", "Орлов Игорь", 2, 2},
+	}
+	for _, st := range steps {
+		s, err := db.AddSignature(ctx, sig("p1", st.collector, st.name, "1990-02-02"), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Sheet != st.sheet || s.Row != st.row {
+			t.Errorf("%s by %s: sheet %d row %d, want %d/%d", st.name, st.collector, s.Sheet, s.Row, st.sheet, st.row)
+		}
+	}
+	// A near duplicate is accepted and flagged.
+	near, err := db.AddSignature(ctx, sig("p1", "m1", "Иванов Иваn", "1980-01-01"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if near.NearDuplicateOf != s1.Seq {
+		t.Fatalf("near duplicate of %d, want %d", near.NearDuplicateOf, s1.Seq)
+	}
+	counts, err := db.SignatureCounts(ctx)
+	if err != nil || counts["p1"] != 6 || counts["p2"] != 1 {
+		t.Fatalf("counts %v %v", counts, err)
+	}
+
+	// The log is a verifiable chain with no gaps.
+	recs, err := db.Records(ctx, 0, 100)
+	if err != nil || len(recs) != 7 {
+		t.Fatalf("records: %d, %v", len(recs), err)
+	}
+	prevSeq, prev := uint64(0), record.Genesis
+	for _, r := range recs {
+		if err := r.Verify(db.Epoch(), prevSeq, prev); err != nil {
+			t.Fatal(err)
+		}
+		prevSeq, prev = r.Seq, r.Hash
+	}
+	// And append-only.
+	if _, err := db.db.Exec("DELETE FROM records WHERE seq = 1"); err == nil {
+		t.Fatal("a record was deleted")
+	}
+	if _, err := db.db.Exec("UPDATE records SET payload = x'00' WHERE seq = 1"); err == nil {
+		t.Fatal("a record was edited")
+	}
+	if _, err := db.db.Exec("UPDATE records SET acked_at = 'now' WHERE seq = 1"); err != nil {
+		t.Fatalf("acking a record: %v", err)
+	}
+
+	// Reopening keeps the epoch, the data and the uniqueness.
+	epoch := db.Epoch()
+	db.Close()
+	db2 := openTest(t, dir)
+	if db2.Epoch() != epoch {
+		t.Fatal("epoch changed on reopen")
+	}
+	if _, err := db2.AddSignature(ctx, sig("p1", "m1", "Иванов Иван", "1980-01-01"), 2); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("after reopen: %v", err)
+	}
+	if v, err := db2.IntegrityCheck(ctx); v != "ok" || err != nil {
+		t.Fatalf("integrity %q %v", v, err)
+	}
+}
+
+func TestNewDatabaseNewEpoch(t *testing.T) {
+	if openTest(t, t.TempDir()).Epoch() == openTest(t, t.TempDir()).Epoch() {
+		t.Fatal("two databases share an epoch")
+	}
+}
+
+func TestDatabaseRefusesDuplicateItself(t *testing.T) {
+	db := openTest(t, t.TempDir())
+	insert := func(seq int) error {
+		_, err := db.db.Exec(`INSERT INTO records (seq, type, payload, prev_hash, hash, created_at) VALUES (?, 'signature', x'7b7d', x'00', ?, 'x')`, seq, fmt.Sprint(seq))
+		if err != nil {
+			return err
+		}
+		_, err = db.db.Exec(`INSERT INTO signatures (seq, project_id, identity_key, full_name, birth_date, signed_at, clock_source,
+			consent_version, strokes, collector_id, sheet, row) VALUES (?, 'p1', 'k', 'n', 'b', 's', 'c', 'v', '[]', 'm', 1, ?)`, seq, seq)
+		return err
+	}
+	if err := insert(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := insert(2); err == nil {
+		t.Fatal("UNIQUE (project, identity key) did not refuse a second row")
+	}
+}
+
+func TestShifts(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	now := time.Now()
+	if _, err := db.Shift(ctx, "nope", time.Time{}); !errors.Is(err, ErrNoShift) {
+		t.Fatal(err)
+	}
+	if _, err := db.OpenShift(ctx, "tok1", "", "m1", now); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Shift(ctx, "tok1", now.Add(-time.Hour))
+	if err != nil || s.CollectorID != "m1" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	if _, err := db.Shift(ctx, "tok1", now.Add(time.Hour)); !errors.Is(err, ErrNoShift) {
+		t.Fatalf("expired shift still open: %v", err)
+	}
+	if _, err := db.OpenShift(ctx, "tok2", "tok1", "m2", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Shift(ctx, "tok1", time.Time{}); !errors.Is(err, ErrNoShift) {
+		t.Fatal("previous shift of the browser stayed open")
+	}
+	if err := db.CloseShift(ctx, "tok2", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Shift(ctx, "tok2", time.Time{}); !errors.Is(err, ErrNoShift) {
+		t.Fatal("closed shift still open")
+	}
+}
+
+func TestCatalogKept(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	if c, err := db.LastCatalog(ctx); c != nil || err != nil {
+		t.Fatalf("empty store returned %v %v", c, err)
+	}
+	demo := catalog.Demo(calendar.MustParse("2026-05-20"))
+	if err := db.SaveCatalog(ctx, demo, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.LastCatalog(ctx)
+	if err != nil || c.Project("p1") == nil || c.Project("p1").CollectFrom != demo.Project("p1").CollectFrom {
+		t.Fatalf("%v %v", c, err)
+	}
+}
