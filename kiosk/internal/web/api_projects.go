@@ -1,0 +1,74 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/skip2/go-qrcode"
+
+	"github.com/sbor-project/sbor/kiosk/internal/station"
+	"github.com/sbor-project/sbor/shared/api"
+)
+
+func (s *Server) handleProjects(w http.ResponseWriter, r *http.Request) {
+	projects, err := s.station.Projects(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, projects)
+}
+
+func (s *Server) handleProgress(w http.ResponseWriter, r *http.Request) {
+	p, err := s.station.Progress(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, mapError(err))
+		return
+	}
+	api.WriteJSON(w, http.StatusOK, p)
+}
+
+// handleQR draws the QR code of the project's page for the thank-you screen.
+func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
+	c := s.station.Catalog()
+	if c == nil || c.Project(r.PathValue("id")) == nil || c.Project(r.PathValue("id")).PageURL == "" {
+		s.fail(w, r, mapError(station.ErrNotFound))
+		return
+	}
+	png, err := qrcode.Encode(c.Project(r.PathValue("id")).PageURL, qrcode.Medium, 320)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(png)
+}
+
+// mapError turns station errors into API errors.
+func mapError(err error) error {
+	var invalid *station.InvalidError
+	switch {
+	case errors.As(err, &invalid):
+		fields := map[string]string{}
+		for f, code := range invalid.Problems {
+			fields[f] = string(code)
+		}
+		return api.Invalid(fields)
+	case errors.Is(err, station.ErrDuplicate):
+		return &api.Error{Status: http.StatusConflict, Code: "duplicate", Err: err}
+	case errors.Is(err, station.ErrNotFound):
+		return &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound, Err: err}
+	case errors.Is(err, station.ErrNoShift):
+		return &api.Error{Status: http.StatusUnauthorized, Code: "no_shift", Err: err}
+	case errors.Is(err, station.ErrWrongPIN):
+		return &api.Error{Status: http.StatusUnauthorized, Code: "wrong_pin", Err: err}
+	case errors.Is(err, station.ErrUnknownCollector):
+		return &api.Error{Status: http.StatusUnprocessableEntity, Code: "unknown_collector", Err: err}
+	case errors.Is(err, station.ErrNotCollector):
+		return &api.Error{Status: http.StatusForbidden, Code: "not_collector", Err: err}
+	case errors.Is(err, station.ErrClockUntrusted):
+		return &api.Error{Status: http.StatusConflict, Code: "clock_untrusted", Err: err}
+	}
+	return err
+}

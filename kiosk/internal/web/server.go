@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/sbor-project/sbor/kiosk/internal/station"
+	"github.com/sbor-project/sbor/shared/api"
+	webui "github.com/sbor-project/sbor/web-ui"
+)
+
+// Config is what the web layer needs to know.
+type Config struct {
+	BodyLimit int64
+	IdleReset time.Duration
+}
+
+// Server is the kiosk's HTTP server.
+type Server struct {
+	cfg      Config
+	station  *station.Station
+	messages webui.Catalog
+	page     *template.Template
+	mux      *http.ServeMux
+	srv      *http.Server
+	ln       net.Listener
+}
+
+// New builds the server's routes.
+func New(cfg Config, st *station.Station) (*Server, error) {
+	msgs, err := webui.LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	page, err := webui.ParsePage("kiosk")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, station: st, messages: msgs, page: page, mux: http.NewServeMux()}
+	s.routes()
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	return s, nil
+}
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", s.handleHealth)
+	s.mux.HandleFunc("GET /{$}", s.handleKioskPage)
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	s.mux.HandleFunc("GET /api/status", s.handleStatus)
+	s.mux.HandleFunc("GET /api/projects", s.handleProjects)
+	s.mux.HandleFunc("GET /api/projects/{id}/progress", s.handleProgress)
+	s.mux.HandleFunc("GET /api/projects/{id}/qr.png", s.handleQR)
+	s.mux.HandleFunc("POST /api/projects/{id}/signatures", s.handleSign)
+	s.mux.HandleFunc("POST /api/shift", s.handleOpenShift)
+	s.mux.HandleFunc("DELETE /api/shift", s.handleCloseShift)
+	s.mux.HandleFunc("POST /api/clock", s.handleClock)
+	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
+	})
+}
+
+// ServeHTTP adds the headers every response carries and recovers from a
+// handler panic so one bad request never takes the kiosk down.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			slog.Error("handler panic", "path", r.URL.Path, "panic", v)
+			s.fail(w, r, errors.New("panic"))
+		}
+	}()
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	s.mux.ServeHTTP(w, r)
+}
+
+// Listen binds addr; Addr reports the bound address (for port 0).
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.ln = ln
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve serves until Shutdown.
+func (s *Server) Serve() error {
+	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops accepting and waits for requests in flight, so a
+// signature being committed finishes before the kiosk exits.
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
+
+// lang returns the request's language: ?lang=, then the lang cookie, then Russian.
+func (s *Server) lang(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l != "" {
+		return l
+	}
+	if c, err := r.Cookie("lang"); err == nil {
+		return c.Value
+	}
+	return webui.Languages[0]
+}
+
+func (s *Server) t(r *http.Request) webui.Messages { return s.messages.Lang(s.lang(r)) }
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	api.WriteError(w, r, s.t(r), err)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if err := s.station.DB().Ping(r.Context()); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}

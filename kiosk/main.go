@@ -1,0 +1,242 @@
+// Command kiosk is the Sbor kiosk: it signs residents up for initiative
+// projects offline, on a local SQLite store, through a touch UI in the
+// browser. main only wires the parts together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/sbor-project/sbor/kiosk/internal/sqlite"
+	"github.com/sbor-project/sbor/kiosk/internal/station"
+	"github.com/sbor-project/sbor/kiosk/internal/web"
+	"github.com/sbor-project/sbor/shared/catalog"
+	"github.com/sbor-project/sbor/shared/release"
+	"github.com/sbor-project/sbor/shared/settings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:], os.LookupEnv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		m.Close()
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "kiosk: listening on http://%s\n", m.Server.Addr())
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	for running := true; running; {
+		select {
+		case <-hup:
+			m.ReloadCatalog(ctx)
+		case <-ctx.Done():
+			running = false
+		}
+	}
+	if err := m.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "kiosk:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the kiosk program: its settings and the parts it runs.
+type Main struct {
+	Config Config
+	// Now is the device clock; tests replace it.
+	Now func() time.Time
+
+	DB      *sqlite.DB
+	Station *station.Station
+	Server  *web.Server
+	served  chan error
+}
+
+// NewMain returns a Main with default settings.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Now: time.Now}
+}
+
+// ParseFlags reads settings from args and, for flags not given, from
+// SBOR_… variables through lookup.
+func (m *Main) ParseFlags(args []string, lookup func(string) (string, bool)) error {
+	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
+	m.Config.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if err := settings.ApplyEnv(fs, lookup); err != nil {
+		return err
+	}
+	return m.Config.Validate()
+}
+
+// Run opens the store, loads the catalogue and starts serving.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return fmt.Errorf("timezone: %w", err)
+	}
+	if m.DB, err = sqlite.Open(ctx, cfg.DataDir); err != nil {
+		return err
+	}
+	pinHash, err := station.HashPIN(cfg.OperatorPIN)
+	if err != nil {
+		return err
+	}
+	m.Config.OperatorPIN = "" // only the hash is kept
+	clock := station.NewClock(loc, release.BuildDate(), m.Now)
+	m.Station = station.New(m.DB, clock, pinHash, cfg.ShiftTTL)
+
+	switch {
+	case cfg.Demo:
+		if err := m.Station.SetCatalog(ctx, catalog.Demo(clock.Today())); err != nil {
+			return err
+		}
+	case cfg.CatalogFile != "":
+		if err := m.Station.LoadCatalogFile(ctx, cfg.CatalogFile); err != nil {
+			if m.Station.Catalog() == nil {
+				return err
+			}
+			slog.Error("catalogue refused; the last good one stays in force", "err", err)
+		}
+	default:
+		if ok, err := m.Station.RestoreCatalog(ctx); err != nil || !ok {
+			return errors.Join(errors.New("no catalogue: give -catalog FILE or -demo"), err)
+		}
+	}
+
+	if m.Server, err = web.New(web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset}, m.Station); err != nil {
+		return err
+	}
+	if err := m.Server.Listen(cfg.Addr); err != nil {
+		return err
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.Server.Serve() }()
+	slog.Info("kiosk started", "addr", m.Server.Addr().String(), "data", cfg.DataDir, "epoch", m.DB.Epoch(),
+		"version", release.Version, "catalog_version", m.Station.Catalog().Version)
+	return nil
+}
+
+// ReloadCatalog rereads the catalogue file; a bad file leaves the one in force.
+func (m *Main) ReloadCatalog(ctx context.Context) {
+	if m.Config.CatalogFile == "" {
+		return
+	}
+	if err := m.Station.LoadCatalogFile(ctx, m.Config.CatalogFile); err != nil {
+		slog.Error("catalogue reload refused; the last good one stays in force", "err", err)
+		return
+	}
+	slog.Info("catalogue reloaded", "version", m.Station.Catalog().Version)
+}
+
+// Close stops serving, letting requests in flight finish, then closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil && m.served != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		errs = append(errs, m.Server.Shutdown(ctx), <-m.served)
+		m.served = nil
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+		m.DB = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Config is every kiosk setting; each flag also reads SBOR_<FLAG>.
+type Config struct {
+	Addr        string
+	DataDir     string
+	CatalogFile string
+	Demo        bool
+	OperatorPIN string
+	TimeZone    string
+	IdleReset   time.Duration
+	ShiftTTL    time.Duration
+	BodyLimit   int64
+	LogLevel    slog.Level
+}
+
+// DefaultConfig returns the defaults documented in configs/kiosk.env.example.
+func DefaultConfig() Config {
+	return Config{
+		Addr:      ":8080",
+		DataDir:   "data",
+		TimeZone:  "Europe/Moscow",
+		IdleReset: 90 * time.Second,
+		ShiftTTL:  14 * time.Hour,
+		BodyLimit: 256 << 10,
+		LogLevel:  slog.LevelInfo,
+	}
+}
+
+// Bind registers the settings as flags.
+func (c *Config) Bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address of the touch UI and API")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (SQLite database)")
+	fs.StringVar(&c.CatalogFile, "catalog", c.CatalogFile, "catalogue JSON file (docs/catalog.md)")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "use the built-in demo catalogue")
+	fs.StringVar(&c.OperatorPIN, "operator-pin", c.OperatorPIN, "operator PIN that opens shifts (kept only as a hash)")
+	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the municipality's time zone for dates")
+	fs.DurationVar(&c.IdleReset, "idle-reset", c.IdleReset, "idle time after which the UI clears for the next resident")
+	fs.DurationVar(&c.ShiftTTL, "shift-ttl", c.ShiftTTL, "a shift closes itself this long after it opened")
+	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body in bytes")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN, ERROR")
+}
+
+// Validate checks the settings together.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("-data is required"))
+	}
+	if c.Demo && c.CatalogFile != "" {
+		errs = append(errs, errors.New("-demo and -catalog exclude each other"))
+	}
+	if len(c.OperatorPIN) < 4 {
+		errs = append(errs, errors.New("-operator-pin (SBOR_OPERATOR_PIN) must have at least 4 characters"))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("-timezone: %w", err))
+	}
+	if c.IdleReset < 10*time.Second {
+		errs = append(errs, errors.New("-idle-reset must be at least 10s"))
+	}
+	if c.ShiftTTL < time.Minute {
+		errs = append(errs, errors.New("-shift-ttl must be at least 1m"))
+	}
+	if c.BodyLimit < 16<<10 {
+		errs = append(errs, errors.New("-body-limit must be at least 16384"))
+	}
+	if c.CatalogFile != "" {
+		c.CatalogFile = filepath.Clean(c.CatalogFile)
+	}
+	return errors.Join(errs...)
+}
