@@ -1,0 +1,223 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sbor-project/sbor/shared/citizen"
+	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/signature"
+)
+
+// EpochState is how far the server holds one kiosk database's log.
+type EpochState struct {
+	AckedSeq uint64
+	HeadHash record.Hash
+}
+
+// EpochState returns the state for (kiosk, epoch); zero if nothing arrived yet.
+func (db *DB) EpochState(ctx context.Context, kioskID, epoch string) (EpochState, error) {
+	return epochState(ctx, db.db, kioskID, epoch)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func epochState(ctx context.Context, q queryer, kioskID, epoch string) (EpochState, error) {
+	var st EpochState
+	var head string
+	err := q.QueryRowContext(ctx, "SELECT acked_seq, head_hash FROM kiosk_epochs WHERE kiosk_id = ? AND epoch = ?", kioskID, epoch).Scan(&st.AckedSeq, &head)
+	if errors.Is(err, sql.ErrNoRows) {
+		return EpochState{}, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("sqlite: epoch state: %w", err)
+	}
+	if err := st.HeadHash.UnmarshalText([]byte(head)); err != nil {
+		return st, fmt.Errorf("sqlite: epoch state: %w", err)
+	}
+	return st, nil
+}
+
+// Ingested is the outcome of one batch.
+type Ingested struct {
+	AckedSeq    uint64
+	Quarantined []uint64
+	// Projects whose tallies changed.
+	Projects []string
+}
+
+// Ingest stores a batch of a kiosk's records in one transaction. A record
+// the server holds with the same hash is a no-op; one with the same seq
+// and another hash is quarantined, never overwritten; the next record
+// must follow the chain, or the whole batch is refused with
+// record.ErrChain and nothing of it stored (but its conflicts, which are
+// kept in quarantine for the office).
+func (db *DB) Ingest(ctx context.Context, kioskID, epoch string, recs []record.Record) (Ingested, error) {
+	var out Ingested
+	var conflicts []record.Record
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		st, err := epochState(ctx, tx, kioskID, epoch)
+		if err != nil {
+			return err
+		}
+		projects := map[string]bool{}
+		for _, r := range recs {
+			switch {
+			case r.Seq <= st.AckedSeq:
+				var held string
+				if err := tx.QueryRowContext(ctx, "SELECT hash FROM records WHERE kiosk_id = ? AND epoch = ? AND seq = ?",
+					kioskID, epoch, r.Seq).Scan(&held); err != nil {
+					return fmt.Errorf("sqlite: held record %d: %w", r.Seq, err)
+				}
+				if held != r.Hash.String() {
+					conflicts = append(conflicts, r)
+				}
+			default:
+				if err := r.Verify(epoch, st.AckedSeq, st.HeadHash); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO records (kiosk_id, epoch, seq, type, payload, prev_hash, hash, received_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, kioskID, epoch, r.Seq, string(r.Type), r.Payload,
+					r.PrevHash.String(), r.Hash.String(), db.stamp()); err != nil {
+					return fmt.Errorf("sqlite: insert record: %w", err)
+				}
+				project, err := db.project(ctx, tx, kioskID, epoch, r)
+				if err != nil {
+					return err
+				}
+				if project != "" {
+					projects[project] = true
+				}
+				st.AckedSeq, st.HeadHash = r.Seq, r.Hash
+			}
+		}
+		if err := quarantine(ctx, tx, kioskID, epoch, conflicts, "a different record with this seq is already held", db.stamp()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO kiosk_epochs (kiosk_id, epoch, acked_seq, head_hash, last_seen) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (kiosk_id, epoch) DO UPDATE SET acked_seq = excluded.acked_seq, head_hash = excluded.head_hash, last_seen = excluded.last_seen`,
+			kioskID, epoch, st.AckedSeq, st.HeadHash.String(), db.stamp()); err != nil {
+			return fmt.Errorf("sqlite: epoch state: %w", err)
+		}
+		out.AckedSeq = st.AckedSeq
+		for _, c := range conflicts {
+			out.Quarantined = append(out.Quarantined, c.Seq)
+		}
+		for p := range projects {
+			out.Projects = append(out.Projects, p)
+		}
+		return nil
+	})
+	if errors.Is(err, record.ErrChain) && len(conflicts) > 0 {
+		qerr := db.write(ctx, func(tx *sql.Tx) error {
+			return quarantine(ctx, tx, kioskID, epoch, conflicts, "a different record with this seq is already held", db.stamp())
+		})
+		return Ingested{}, errors.Join(err, qerr)
+	}
+	return out, err
+}
+
+func quarantine(ctx context.Context, tx *sql.Tx, kioskID, epoch string, recs []record.Record, reason, now string) error {
+	for _, r := range recs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (kiosk_id, epoch, seq, type, payload, hash, reason, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, kioskID, epoch, r.Seq, string(r.Type), r.Payload, r.Hash.String(), reason, now); err != nil {
+			return fmt.Errorf("sqlite: quarantine: %w", err)
+		}
+		slog.Warn("record quarantined", "kiosk", kioskID, "epoch", epoch, "seq", r.Seq, "reason", reason)
+	}
+	return nil
+}
+
+// project indexes a stored record by its type and returns the project
+// whose tallies it changed. A record whose payload cannot be read stays
+// in the log (the chain needs it) and is also quarantined for the office.
+func (db *DB) project(ctx context.Context, tx *sql.Tx, kioskID, epoch string, r record.Record) (string, error) {
+	switch r.Type {
+	case record.TypeSignature:
+		var s signature.Signature
+		if err := json.Unmarshal(r.Payload, &s); err != nil || !readable(s) {
+			return "", quarantine(ctx, tx, kioskID, epoch, []record.Record{r}, "unreadable signature payload", db.stamp())
+		}
+		return s.ProjectID, db.addSignature(ctx, tx, record.Origin{At: s.SignedAt, KioskID: kioskID, Epoch: epoch, Seq: r.Seq}, s)
+	}
+	// A record type this server does not know yet: kept in the log only.
+	slog.Warn("record of unknown type kept unindexed", "kiosk", kioskID, "seq", r.Seq, "type", r.Type)
+	return "", nil
+}
+
+func readable(s signature.Signature) bool {
+	return s.ProjectID != "" && citizen.ValidateName(s.FullName) == nil && !s.BirthDate.IsZero() && !s.SignedAt.IsZero()
+}
+
+// addSignature stores s and keeps exactly one counted signature per
+// citizen and project: the earliest by record.Origin, whatever the order
+// of arrival. The others point at it as duplicates.
+func (db *DB) addSignature(ctx context.Context, tx *sql.Tx, o record.Origin, s signature.Signature) error {
+	// The identity key is recomputed, never taken from the kiosk.
+	key := citizen.IdentityKey(s.FullName, s.BirthDate)
+	var cur struct {
+		id       int64
+		origin   record.Origin
+		signedAt string
+	}
+	err := tx.QueryRowContext(ctx, `SELECT id, signed_at, kiosk_id, epoch, seq FROM signatures
+		WHERE project_id = ? AND identity_key = ? AND counted = 1`, s.ProjectID, string(key)).
+		Scan(&cur.id, &cur.signedAt, &cur.origin.KioskID, &cur.origin.Epoch, &cur.origin.Seq)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: counted signature: %w", err)
+	}
+	if found {
+		if cur.origin.At, err = time.Parse(time.RFC3339, cur.signedAt); err != nil {
+			return fmt.Errorf("sqlite: signature %d signed_at: %w", cur.id, err)
+		}
+	}
+	wins := !found || o.Before(cur.origin)
+	if wins && found {
+		if _, err := tx.ExecContext(ctx, "UPDATE signatures SET counted = 0 WHERE id = ?", cur.id); err != nil {
+			return fmt.Errorf("sqlite: uncount: %w", err)
+		}
+	}
+	strokes, err := json.Marshal(s.Strokes)
+	if err != nil {
+		return err
+	}
+	var dupOf any
+	if !wins {
+		dupOf = cur.id
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO signatures (kiosk_id, epoch, seq, project_id, identity_key, key_hash,
+		full_name, birth_date, signed_at, signed_unix, clock_source, consent_version, strokes, collector_id, sheet, row,
+		counted, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.KioskID, o.Epoch, o.Seq, s.ProjectID, string(key), citizen.KeyHash(key, db.ProjectKey(s.ProjectID)),
+		citizen.Clean(s.FullName), s.BirthDate.String(), s.SignedAt.Format(time.RFC3339), s.SignedAt.Unix(),
+		s.ClockSource, s.ConsentVersion, string(strokes), s.CollectorID, s.Sheet, s.Row, boolInt(wins), dupOf)
+	if err != nil {
+		return fmt.Errorf("sqlite: insert signature: %w", err)
+	}
+	if wins && found {
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE signatures SET duplicate_of = ? WHERE project_id = ? AND identity_key = ? AND id <> ?`,
+			id, s.ProjectID, string(key), id); err != nil {
+			return fmt.Errorf("sqlite: repoint duplicates: %w", err)
+		}
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

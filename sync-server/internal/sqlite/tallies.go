@@ -1,0 +1,101 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Tally is a project's signature counts on the server.
+type Tally struct {
+	Counted    int
+	Duplicates int
+}
+
+// Tally counts a project's counted signatures and its duplicates.
+func (db *DB) Tally(ctx context.Context, projectID string) (Tally, error) {
+	var t Tally
+	err := db.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(counted), 0), COALESCE(SUM(1 - counted), 0)
+		FROM signatures WHERE project_id = ?`, projectID).Scan(&t.Counted, &t.Duplicates)
+	if err != nil {
+		return t, fmt.Errorf("sqlite: tally: %w", err)
+	}
+	return t, nil
+}
+
+// SignedElsewhere reports whether a counted signature with this identity
+// key hash exists for the project.
+func (db *DB) SignedElsewhere(ctx context.Context, projectID, keyHash string) (bool, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM signatures WHERE project_id = ? AND key_hash = ?", projectID, keyHash).Scan(&n)
+	return n > 0, err
+}
+
+// Duplicate is a signature not counted because the same citizen signed
+// the project earlier.
+type Duplicate struct {
+	ID          int64     `json:"id"`
+	KioskID     string    `json:"kiosk_id"`
+	Seq         uint64    `json:"seq"`
+	FullName    string    `json:"full_name"`
+	BirthDate   string    `json:"birth_date"`
+	SignedAt    time.Time `json:"signed_at"`
+	DuplicateOf int64     `json:"duplicate_of"`
+	CountedAt   string    `json:"counted_kiosk_id"`
+}
+
+// Duplicates lists a project's uncounted signatures with the counted one.
+func (db *DB) Duplicates(ctx context.Context, projectID string) ([]Duplicate, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT d.id, d.kiosk_id, d.seq, d.full_name, d.birth_date, d.signed_at, c.id, c.kiosk_id
+		FROM signatures d JOIN signatures c ON c.id = d.duplicate_of
+		WHERE d.project_id = ? AND d.counted = 0 ORDER BY d.id`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: duplicates: %w", err)
+	}
+	defer rows.Close()
+	out := []Duplicate{}
+	for rows.Next() {
+		var d Duplicate
+		var signed string
+		if err := rows.Scan(&d.ID, &d.KioskID, &d.Seq, &d.FullName, &d.BirthDate, &signed, &d.DuplicateOf, &d.CountedAt); err != nil {
+			return nil, err
+		}
+		d.SignedAt, _ = time.Parse(time.RFC3339, signed)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Counted is one counted signature's place of origin, for checks.
+type Counted struct {
+	IdentityKey string
+	KioskID     string
+	Epoch       string
+	Seq         uint64
+}
+
+// CountedSet lists a project's counted signatures ordered by identity key.
+func (db *DB) CountedSet(ctx context.Context, projectID string) ([]Counted, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT identity_key, kiosk_id, epoch, seq FROM signatures
+		WHERE project_id = ? AND counted = 1 ORDER BY identity_key`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: counted set: %w", err)
+	}
+	defer rows.Close()
+	var out []Counted
+	for rows.Next() {
+		var c Counted
+		if err := rows.Scan(&c.IdentityKey, &c.KioskID, &c.Epoch, &c.Seq); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// RecordCount returns how many records the server holds for a kiosk epoch.
+func (db *DB) RecordCount(ctx context.Context, kioskID, epoch string) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM records WHERE kiosk_id = ? AND epoch = ?", kioskID, epoch).Scan(&n)
+	return n, err
+}
