@@ -12,11 +12,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/sbor-project/sbor/kiosk/internal/sqlite"
 	"github.com/sbor-project/sbor/kiosk/internal/station"
+	"github.com/sbor-project/sbor/kiosk/internal/uplink"
 	"github.com/sbor-project/sbor/kiosk/internal/web"
 	"github.com/sbor-project/sbor/shared/catalog"
 	"github.com/sbor-project/sbor/shared/release"
@@ -67,7 +69,10 @@ type Main struct {
 	DB      *sqlite.DB
 	Station *station.Station
 	Server  *web.Server
+	Uplink  *uplink.Uplink
 	served  chan error
+	stopUp  context.CancelFunc
+	upDone  chan struct{}
 }
 
 // NewMain returns a Main with default settings.
@@ -111,6 +116,18 @@ func (m *Main) Run(ctx context.Context) error {
 	clock := station.NewClock(loc, release.BuildDate(), m.Now)
 	m.Station = station.New(m.DB, clock, pinHash, cfg.ShiftTTL)
 
+	var cred uplink.Credential
+	if cfg.ServerURL != "" {
+		if cfg.EnrollCode != "" {
+			cred, err = uplink.Enroll(ctx, m.DB, cfg.ServerURL, cfg.EnrollCode)
+		} else {
+			cred, err = uplink.LoadCredential(ctx, m.DB, cfg.ServerURL)
+		}
+		if err != nil {
+			return err
+		}
+	}
+
 	switch {
 	case cfg.Demo:
 		if err := m.Station.SetCatalog(ctx, catalog.Demo(clock.Today())); err != nil {
@@ -124,12 +141,32 @@ func (m *Main) Run(ctx context.Context) error {
 			slog.Error("catalogue refused; the last good one stays in force", "err", err)
 		}
 	default:
-		if ok, err := m.Station.RestoreCatalog(ctx); err != nil || !ok {
-			return errors.Join(errors.New("no catalogue: give -catalog FILE or -demo"), err)
+		ok, err := m.Station.RestoreCatalog(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok && cfg.ServerURL == "" {
+			return errors.New("no catalogue: give -catalog FILE, -demo, or -server URL to receive one")
+		}
+		if !ok {
+			slog.Warn("no catalogue yet: waiting for the server to send one", "server", cfg.ServerURL)
 		}
 	}
 
-	if m.Server, err = web.New(web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset}, m.Station); err != nil {
+	webCfg := web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset}
+	if cfg.ServerURL != "" {
+		upCfg := uplink.DefaultConfig
+		upCfg.RetryMin, upCfg.RetryMax = cfg.SyncRetryMin, cfg.SyncRetryMax
+		if m.Uplink, err = uplink.New(upCfg, m.DB, cred, m.Station); err != nil {
+			return err
+		}
+		m.Station.SetRemote(m.Uplink)
+		webCfg.Sync = m.Uplink
+		upCtx, cancel := context.WithCancel(context.Background())
+		m.stopUp, m.upDone = cancel, make(chan struct{})
+		go func() { defer close(m.upDone); m.Uplink.Run(upCtx) }()
+	}
+	if m.Server, err = web.New(webCfg, m.Station); err != nil {
 		return err
 	}
 	if err := m.Server.Listen(cfg.Addr); err != nil {
@@ -137,8 +174,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.Server.Serve() }()
+	version := 0
+	if c := m.Station.Catalog(); c != nil {
+		version = c.Version
+	}
 	slog.Info("kiosk started", "addr", m.Server.Addr().String(), "data", cfg.DataDir, "epoch", m.DB.Epoch(),
-		"version", release.Version, "catalog_version", m.Station.Catalog().Version)
+		"version", release.Version, "catalog_version", version, "server", cfg.ServerURL, "kiosk_id", cred.KioskID)
 	return nil
 }
 
@@ -163,6 +204,11 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Server.Shutdown(ctx), <-m.served)
 		m.served = nil
 	}
+	if m.stopUp != nil {
+		m.stopUp()
+		<-m.upDone
+		m.stopUp = nil
+	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
 		m.DB = nil
@@ -182,6 +228,11 @@ type Config struct {
 	ShiftTTL    time.Duration
 	BodyLimit   int64
 	LogLevel    slog.Level
+
+	ServerURL    string
+	EnrollCode   string
+	SyncRetryMin time.Duration
+	SyncRetryMax time.Duration
 }
 
 // DefaultConfig returns the defaults documented in configs/kiosk.env.example.
@@ -194,6 +245,9 @@ func DefaultConfig() Config {
 		ShiftTTL:  14 * time.Hour,
 		BodyLimit: 256 << 10,
 		LogLevel:  slog.LevelInfo,
+
+		SyncRetryMin: time.Second,
+		SyncRetryMax: time.Minute,
 	}
 }
 
@@ -209,6 +263,10 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShiftTTL, "shift-ttl", c.ShiftTTL, "a shift closes itself this long after it opened")
 	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest request body in bytes")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN, ERROR")
+	fs.StringVar(&c.ServerURL, "server", c.ServerURL, "sync server base address, e.g. https://sbor.example; empty: offline only")
+	fs.StringVar(&c.EnrollCode, "enroll", c.EnrollCode, "one-time enrollment code from the office (with -server)")
+	fs.DurationVar(&c.SyncRetryMin, "sync-retry-min", c.SyncRetryMin, "first reconnect delay after the server is lost")
+	fs.DurationVar(&c.SyncRetryMax, "sync-retry-max", c.SyncRetryMax, "longest reconnect delay")
 }
 
 // Validate checks the settings together.
@@ -237,6 +295,15 @@ func (c *Config) Validate() error {
 	}
 	if c.CatalogFile != "" {
 		c.CatalogFile = filepath.Clean(c.CatalogFile)
+	}
+	if c.EnrollCode != "" && c.ServerURL == "" {
+		errs = append(errs, errors.New("-enroll needs -server"))
+	}
+	if c.ServerURL != "" && !strings.HasPrefix(c.ServerURL, "http://") && !strings.HasPrefix(c.ServerURL, "https://") {
+		errs = append(errs, errors.New("-server must start with http:// or https://"))
+	}
+	if c.SyncRetryMin <= 0 || c.SyncRetryMax < c.SyncRetryMin {
+		errs = append(errs, errors.New("-sync-retry-min must be positive and not above -sync-retry-max"))
 	}
 	return errors.Join(errs...)
 }

@@ -244,7 +244,7 @@
       try { await loadStatus(); } catch (_) { /* keep what we had */ }
       if (state.status.clock) state.status.clock.trusted = false;
       renderOperator();
-      setErr('clock', errorText(r.data));
+      setErr('operator', errorText(r.data));
     } else {
       setErr('operator', errorText(r.data));
     }
@@ -354,6 +354,7 @@
       const today = (state.status && state.status.clock && state.status.clock.date) || '';
       const early = p.collect_from && today && today < p.collect_from;
       setErr('project', t(early ? 'problem.collection_not_started' : 'problem.collection_ended'));
+      $('err-project').scrollIntoView({ block: 'nearest' });
       return;
     }
     if (!state.project || state.project.id !== p.id) {
@@ -694,8 +695,15 @@
   }
 
   if (typeof ResizeObserver === 'function') new ResizeObserver(fitPad).observe(el.pad);
-  // A devicePixelRatio change (zoom, moving to another screen) fires resize.
   window.addEventListener('resize', fitPad);
+  // devicePixelRatio can change without a resize (another screen, a
+  // display setting): watch a media query for the current ratio, renewed
+  // each time it stops matching.
+  function watchRatio() {
+    const mq = matchMedia('(resolution: ' + (window.devicePixelRatio || 1) + 'dppx)');
+    mq.addEventListener('change', () => { fitPad(); watchRatio(); }, { once: true });
+  }
+  watchRatio();
 
   // ---- reset for the next resident --------------------------------------
 

@@ -38,6 +38,14 @@ type InvalidError struct{ Problems signature.Problems }
 
 func (e *InvalidError) Error() string { return fmt.Sprintf("station: form refused: %v", e.Problems) }
 
+// Remote is the server as the station sees it while signing: a question
+// about other kiosks, and a nudge to send a new record. Offline answers
+// with an error and the station goes on; the server settles later.
+type Remote interface {
+	SignedElsewhere(ctx context.Context, projectID string, key citizen.Key) (bool, error)
+	Notify()
+}
+
 // Station is the kiosk's domain service.
 type Station struct {
 	db       *sqlite.DB
@@ -45,7 +53,11 @@ type Station struct {
 	pinHash  []byte
 	shiftTTL time.Duration
 	catalog  atomic.Pointer[catalog.Catalog]
+	remote   atomic.Pointer[Remote]
 }
+
+// SetRemote connects the station to the sync server's uplink.
+func (s *Station) SetRemote(r Remote) { s.remote.Store(&r) }
 
 // New returns a station over db. pinHash is the bcrypt hash of the
 // operator PIN; the PIN itself is never kept.
@@ -266,9 +278,18 @@ func (s *Station) Sign(ctx context.Context, shift Shift, projectID string, form 
 		Strokes:        form.Signature.Strokes,
 		CollectorID:    shift.CollectorID,
 	}
+	if r := s.remote.Load(); r != nil {
+		signed, err := (*r).SignedElsewhere(ctx, p.ID, sig.IdentityKey)
+		if err == nil && signed {
+			return Receipt{}, ErrDuplicate
+		}
+	}
 	saved, err := s.db.AddSignature(ctx, sig, p.SheetSize)
 	if err != nil {
 		return Receipt{}, err
+	}
+	if r := s.remote.Load(); r != nil {
+		(*r).Notify()
 	}
 	return Receipt{
 		ID: saved.Seq, Sheet: saved.Sheet, Row: saved.Row, Signatures: saved.Count,

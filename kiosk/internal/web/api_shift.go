@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/sbor-project/sbor/kiosk/internal/station"
+	"github.com/sbor-project/sbor/kiosk/internal/uplink"
 	"github.com/sbor-project/sbor/shared/api"
 )
 
@@ -72,11 +73,21 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	if c := s.station.Catalog(); c != nil {
 		version = c.Version
 	}
+	var sync *uplink.Status
+	if s.cfg.Sync != nil {
+		st, err := s.cfg.Sync.Status(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		sync = &st
+	}
 	api.WriteJSON(w, http.StatusOK, map[string]any{
 		"shift":           shift,
 		"clock":           s.clockView(),
 		"catalog_version": version,
 		"collectors":      s.station.Collectors(),
+		"sync":            sync,
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sbor-project/sbor/kiosk/internal/station"
+	"github.com/sbor-project/sbor/kiosk/internal/uplink"
 	"github.com/sbor-project/sbor/shared/api"
 	webui "github.com/sbor-project/sbor/web-ui"
 )
@@ -18,6 +19,10 @@ import (
 type Config struct {
 	BodyLimit int64
 	IdleReset time.Duration
+	// Sync reports the uplink's state; nil on an offline-only kiosk.
+	Sync interface {
+		Status(ctx context.Context) (uplink.Status, error)
+	}
 }
 
 // Server is the kiosk's HTTP server.

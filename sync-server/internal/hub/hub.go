@@ -1,0 +1,404 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/sbor-project/sbor/shared/catalog"
+	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/syncproto"
+	"github.com/sbor-project/sbor/sync-server/internal/sqlite"
+)
+
+// Timing of a session; tests shorten them.
+type Timing struct {
+	Hello time.Duration // to receive hello after connecting
+	Ping  time.Duration // between pings
+	Read  time.Duration // silence after which a session is dead
+	Write time.Duration // to write one message
+}
+
+// DefaultTiming suits kiosks on slow rural links.
+var DefaultTiming = Timing{Hello: 10 * time.Second, Ping: 20 * time.Second, Read: 60 * time.Second, Write: 15 * time.Second}
+
+// Hub holds the live kiosk sessions.
+type Hub struct {
+	db     *sqlite.DB
+	timing Timing
+	up     websocket.Upgrader
+	// OnIngest is told which projects' tallies a committed batch changed.
+	OnIngest func(projects []string)
+
+	mu       sync.Mutex
+	sessions map[string]map[*session]bool
+	catalog  *syncproto.CatalogPush
+	current  *catalog.Catalog
+	closed   bool
+}
+
+// New returns a hub over db.
+func New(db *sqlite.DB, timing Timing) *Hub {
+	return &Hub{
+		db:       db,
+		timing:   timing,
+		up:       websocket.Upgrader{ReadBufferSize: 16 << 10, WriteBufferSize: 16 << 10},
+		sessions: map[string]map[*session]bool{},
+	}
+}
+
+// SetCatalog makes c the catalogue pushed to kiosks and pushes it to every
+// connected one now.
+func (h *Hub) SetCatalog(c *catalog.Catalog) error {
+	body, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	push := &syncproto.CatalogPush{Version: c.Version, Catalog: body, Keys: map[string]string{}}
+	for _, p := range c.Projects {
+		push.Keys[p.ID] = fmt.Sprintf("%x", h.db.ProjectKey(p.ID))
+	}
+	frame, err := syncproto.Encode(push)
+	if err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.catalog, h.current = push, c
+	var all []*session
+	for _, ss := range h.sessions {
+		for s := range ss {
+			all = append(all, s)
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range all {
+		s.enqueue(frame)
+	}
+	return nil
+}
+
+// Catalog returns the catalogue in force, or nil.
+func (h *Hub) Catalog() *catalog.Catalog {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.current
+}
+
+// Revoke closes every live session of a kiosk.
+func (h *Hub) Revoke(kioskID string) {
+	h.mu.Lock()
+	ss := h.sessions[kioskID]
+	h.mu.Unlock()
+	for s := range ss {
+		s.fail(syncproto.CodeUnauthorized, "kiosk revoked")
+	}
+}
+
+// Connected reports how many sessions a kiosk has open.
+func (h *Hub) Connected(kioskID string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.sessions[kioskID])
+}
+
+// Close ends every session, for shutdown.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	var all []*session
+	for _, ss := range h.sessions {
+		for s := range ss {
+			all = append(all, s)
+		}
+	}
+	h.mu.Unlock()
+	for _, s := range all {
+		s.closeNow()
+	}
+}
+
+// ServeHTTP upgrades a kiosk's connection and runs its session.
+func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	conn, err := h.up.Upgrade(w, r, nil)
+	if err != nil {
+		slog.Info("sync upgrade refused", "remote", r.RemoteAddr, "err", err)
+		return
+	}
+	s := &session{hub: h, conn: conn, out: make(chan []byte, 32), done: make(chan struct{}), written: make(chan struct{}), remote: r.RemoteAddr}
+	go s.writeLoop()
+	s.run(r.Context())
+}
+
+func (h *Hub) register(s *session) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	if h.sessions[s.kioskID] == nil {
+		h.sessions[s.kioskID] = map[*session]bool{}
+	}
+	h.sessions[s.kioskID][s] = true
+	return true
+}
+
+func (h *Hub) unregister(s *session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.sessions[s.kioskID], s)
+	if len(h.sessions[s.kioskID]) == 0 {
+		delete(h.sessions, s.kioskID)
+	}
+}
+
+func (h *Hub) currentCatalog() *syncproto.CatalogPush {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.catalog
+}
+
+// session is one kiosk connection. Only writeLoop writes to conn.
+type session struct {
+	hub     *Hub
+	conn    *websocket.Conn
+	out     chan []byte
+	done    chan struct{}
+	written chan struct{} // closed when writeLoop has ended
+	failing atomic.Bool   // an error and a close frame are queued
+	once    sync.Once
+	remote  string
+	kioskID string
+	epoch   string
+}
+
+// errClose ends a session after the error message has been queued.
+var errClose = errors.New("session closed")
+
+func (s *session) run(ctx context.Context) {
+	defer func() {
+		if s.failing.Load() {
+			// Let the writer deliver the queued error and close frame first.
+			select {
+			case <-s.written:
+			case <-time.After(s.hub.timing.Write):
+			}
+		}
+		s.closeNow()
+	}()
+	t := s.hub.timing
+	s.conn.SetReadLimit(syncproto.MaxMessageBytes)
+	s.conn.SetReadDeadline(time.Now().Add(t.Hello))
+	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(t.Read)) })
+
+	msg, err := s.read()
+	if err != nil {
+		return
+	}
+	hello, ok := msg.(*syncproto.Hello)
+	if !ok {
+		s.fail(syncproto.CodeOutOfState, "the first message must be hello")
+		return
+	}
+	if err := s.welcome(ctx, hello); err != nil {
+		return
+	}
+	defer s.hub.unregister(s)
+	for {
+		s.conn.SetReadDeadline(time.Now().Add(t.Read))
+		msg, err := s.read()
+		if err != nil {
+			return
+		}
+		if err := s.handle(ctx, msg); err != nil {
+			return
+		}
+	}
+}
+
+// read returns the next decoded message; a bad frame fails the session.
+func (s *session) read() (any, error) {
+	kind, frame, err := s.conn.ReadMessage()
+	if err != nil {
+		if errors.Is(err, websocket.ErrReadLimit) {
+			s.fail(syncproto.CodeBadMessage, fmt.Sprintf("frame over %d bytes", syncproto.MaxMessageBytes))
+		}
+		slog.Debug("sync session read ended", "kiosk", s.kioskID, "remote", s.remote, "err", err)
+		return nil, err
+	}
+	if kind != websocket.TextMessage {
+		s.fail(syncproto.CodeBadMessage, "binary frames are not part of the protocol")
+		return nil, errClose
+	}
+	msg, err := syncproto.Decode(frame)
+	if err != nil {
+		s.fail(syncproto.CodeBadMessage, err.Error())
+		return nil, err
+	}
+	return msg, nil
+}
+
+func (s *session) welcome(ctx context.Context, hello *syncproto.Hello) error {
+	if hello.Version != syncproto.Version {
+		s.fail(syncproto.CodeVersion, fmt.Sprintf("protocol version %d is not supported; this server speaks %d", hello.Version, syncproto.Version))
+		return errClose
+	}
+	if err := s.hub.db.Authenticate(ctx, hello.KioskID, hello.Credential); err != nil {
+		if errors.Is(err, sqlite.ErrUnauthorized) {
+			s.fail(syncproto.CodeUnauthorized, "unknown kiosk, wrong credential or revoked")
+		} else {
+			s.fail(syncproto.CodeInternal, "server storage unavailable")
+		}
+		return errClose
+	}
+	s.kioskID, s.epoch = hello.KioskID, hello.Epoch
+	st, err := s.hub.db.EpochState(ctx, s.kioskID, s.epoch)
+	if err != nil {
+		s.fail(syncproto.CodeInternal, "server storage unavailable")
+		return errClose
+	}
+	if err := s.hub.db.Touch(ctx, s.kioskID, hello.Pending); err != nil {
+		slog.Warn("touch kiosk", "kiosk", s.kioskID, "err", err)
+	}
+	if !s.hub.register(s) {
+		return errClose
+	}
+	cat := s.hub.currentCatalog()
+	version := 0
+	if cat != nil {
+		version = cat.Version
+	}
+	s.send(&syncproto.Welcome{AckedSeq: st.AckedSeq, CatalogVersion: version})
+	if cat != nil && hello.CatalogVersion < cat.Version {
+		s.send(cat)
+	}
+	slog.Info("kiosk connected", "kiosk", s.kioskID, "epoch", s.epoch, "acked_seq", st.AckedSeq,
+		"head_seq", hello.HeadSeq, "pending", hello.Pending, "remote", s.remote)
+	return nil
+}
+
+func (s *session) handle(ctx context.Context, msg any) error {
+	switch m := msg.(type) {
+	case *syncproto.Batch:
+		got, err := s.hub.db.Ingest(ctx, s.kioskID, s.epoch, m.Records)
+		if errors.Is(err, record.ErrChain) {
+			slog.Warn("batch refused", "kiosk", s.kioskID, "epoch", s.epoch, "first_seq", m.Records[0].Seq, "err", err)
+			s.fail(syncproto.CodeChain, err.Error())
+			return errClose
+		}
+		if err != nil {
+			slog.Error("batch not stored", "kiosk", s.kioskID, "err", err)
+			s.fail(syncproto.CodeInternal, "server storage failed; try again later")
+			return errClose
+		}
+		if err := s.hub.db.Touch(ctx, s.kioskID, m.Pending); err != nil {
+			slog.Warn("touch kiosk", "kiosk", s.kioskID, "err", err)
+		}
+		s.send(&syncproto.Ack{AckedSeq: got.AckedSeq, Quarantined: got.Quarantined})
+		if s.hub.OnIngest != nil && len(got.Projects) > 0 {
+			s.hub.OnIngest(got.Projects)
+		}
+	case *syncproto.Check:
+		signed, err := s.hub.db.SignedElsewhere(ctx, m.ProjectID, m.KeyHash)
+		if err != nil {
+			s.fail(syncproto.CodeInternal, "server storage failed")
+			return errClose
+		}
+		s.send(&syncproto.Checked{ID: m.ID, Signed: signed})
+	case *syncproto.Status:
+		if err := s.hub.db.Touch(ctx, s.kioskID, m.Pending); err != nil {
+			slog.Warn("touch kiosk", "kiosk", s.kioskID, "err", err)
+		}
+	default:
+		s.fail(syncproto.CodeOutOfState, fmt.Sprintf("%T is not expected from a kiosk here", msg))
+		return errClose
+	}
+	return nil
+}
+
+func (s *session) send(msg any) {
+	frame, err := syncproto.Encode(msg)
+	if err != nil {
+		slog.Error("encode sync message", "err", err)
+		return
+	}
+	s.enqueue(frame)
+}
+
+// enqueue hands a frame to the writer; a kiosk too slow to take its
+// messages is dropped rather than allowed to hold the server's memory.
+func (s *session) enqueue(frame []byte) {
+	select {
+	case s.out <- frame:
+	case <-s.done:
+	default:
+		slog.Warn("kiosk too slow; closing its session", "kiosk", s.kioskID)
+		s.closeNow()
+	}
+}
+
+// fail sends a protocol error and closes the session cleanly.
+func (s *session) fail(code, message string) {
+	s.failing.Store(true)
+	slog.Info("sync session closed with error", "kiosk", s.kioskID, "remote", s.remote, "code", code, "message", message)
+	frame, _ := syncproto.Encode(&syncproto.Error{Code: code, Message: message})
+	select {
+	case s.out <- frame:
+	default:
+	}
+	closeCode := websocket.ClosePolicyViolation
+	if code == syncproto.CodeBadMessage || code == syncproto.CodeOutOfState {
+		closeCode = websocket.CloseProtocolError
+	}
+	select {
+	case s.out <- closeFrame(closeCode, code):
+	default:
+		s.closeNow()
+	}
+}
+
+// closeFrame is queued after an error; writeLoop sends it and stops.
+func closeFrame(code int, text string) []byte {
+	return append([]byte{0}, websocket.FormatCloseMessage(code, text)...)
+}
+
+func (s *session) closeNow() {
+	s.once.Do(func() {
+		close(s.done)
+		s.conn.Close()
+	})
+}
+
+func (s *session) writeLoop() {
+	t := s.hub.timing
+	ping := time.NewTicker(t.Ping)
+	defer ping.Stop()
+	defer close(s.written)
+	defer s.closeNow()
+	for {
+		select {
+		case frame := <-s.out:
+			s.conn.SetWriteDeadline(time.Now().Add(t.Write))
+			if len(frame) > 0 && frame[0] == 0 { // a queued close frame
+				s.conn.WriteMessage(websocket.CloseMessage, frame[1:])
+				return
+			}
+			if err := s.conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(t.Write)); err != nil {
+				return
+			}
+		case <-s.done:
+			return
+		}
+	}
+}

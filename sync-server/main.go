@@ -1,0 +1,170 @@
+// Command sync-server is Sbor's central server: kiosks sync their record
+// logs to it over websockets; it dedupes signatures across kiosks, keeps
+// tallies toward each project's threshold, and is the catalogue authority.
+// main only wires the parts together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sbor-project/sbor/shared/release"
+	"github.com/sbor-project/sbor/shared/settings"
+	"github.com/sbor-project/sbor/sync-server/internal/hub"
+	"github.com/sbor-project/sbor/sync-server/internal/sqlite"
+	"github.com/sbor-project/sbor/sync-server/internal/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.ParseFlags(os.Args[1:], os.LookupEnv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "sync-server:", err)
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "sync-server:", err)
+		m.Close()
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "sync-server: listening on http://%s\n", m.Server.Addr())
+	<-ctx.Done()
+	if err := m.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "sync-server:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the server program.
+type Main struct {
+	Config Config
+	Timing hub.Timing
+
+	DB     *sqlite.DB
+	Hub    *hub.Hub
+	Server *web.Server
+	served chan error
+}
+
+// NewMain returns a Main with default settings.
+func NewMain() *Main { return &Main{Config: DefaultConfig(), Timing: hub.DefaultTiming} }
+
+// ParseFlags reads settings from args, then SBOR_… variables.
+func (m *Main) ParseFlags(args []string, lookup func(string) (string, bool)) error {
+	fs := flag.NewFlagSet("sync-server", flag.ContinueOnError)
+	m.Config.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if err := settings.ApplyEnv(fs, lookup); err != nil {
+		return err
+	}
+	return m.Config.Validate()
+}
+
+// Run opens the store and starts serving.
+func (m *Main) Run(ctx context.Context) error {
+	cfg := m.Config
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+	var err error
+	if m.DB, err = sqlite.Open(ctx, cfg.DataDir); err != nil {
+		return err
+	}
+	m.Hub = hub.New(m.DB, m.Timing)
+	c, err := m.DB.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	if c != nil {
+		if err := m.Hub.SetCatalog(c); err != nil {
+			return err
+		}
+	}
+	m.Server, err = web.New(web.Config{AdminToken: cfg.AdminToken, EnrollTTL: cfg.EnrollTTL, BodyLimit: cfg.BodyLimit}, m.DB, m.Hub)
+	if err != nil {
+		return err
+	}
+	if err := m.Server.Listen(cfg.Addr); err != nil {
+		return err
+	}
+	m.served = make(chan error, 1)
+	go func() { m.served <- m.Server.Serve() }()
+	if cfg.AdminToken == "" {
+		slog.Warn("no -admin-token: the admin API is closed")
+	}
+	slog.Info("sync server started", "addr", m.Server.Addr().String(), "data", cfg.DataDir, "version", release.Version)
+	return nil
+}
+
+// Close stops serving and closes the store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil && m.served != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		errs = append(errs, m.Server.Shutdown(ctx), <-m.served)
+		m.served = nil
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+		m.DB = nil
+	}
+	return errors.Join(errs...)
+}
+
+// Config is every server setting; each flag also reads SBOR_<FLAG>.
+type Config struct {
+	Addr       string
+	DataDir    string
+	AdminToken string
+	EnrollTTL  time.Duration
+	BodyLimit  int64
+	LogLevel   slog.Level
+}
+
+// DefaultConfig returns the defaults in configs/sync-server.env.example.
+func DefaultConfig() Config {
+	return Config{Addr: ":8090", DataDir: "data", EnrollTTL: 72 * time.Hour, BodyLimit: 64 << 10, LogLevel: slog.LevelInfo}
+}
+
+// Bind registers the settings as flags.
+func (c *Config) Bind(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address of the API and the /sync websocket")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (SQLite database)")
+	fs.StringVar(&c.AdminToken, "admin-token", c.AdminToken, "bearer token for the admin API (at least 16 characters)")
+	fs.DurationVar(&c.EnrollTTL, "enroll-ttl", c.EnrollTTL, "how long a kiosk enrollment code stays valid")
+	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest JSON request body in bytes (catalogues have their own 8 MiB limit)")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN, ERROR")
+}
+
+// Validate checks the settings together.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("-data is required"))
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		errs = append(errs, errors.New("-admin-token must have at least 16 characters"))
+	}
+	if c.EnrollTTL < time.Minute {
+		errs = append(errs, errors.New("-enroll-ttl must be at least 1m"))
+	}
+	if c.BodyLimit < 4<<10 {
+		errs = append(errs, errors.New("-body-limit must be at least 4096"))
+	}
+	return errors.Join(errs...)
+}
