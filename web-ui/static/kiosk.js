@@ -638,6 +638,7 @@
   el.pad.addEventListener('pointerdown', (e) => {
     if (drawing !== null || (e.pointerType === 'mouse' && e.button !== 0)) return;
     e.preventDefault();
+    fitPad(); // cheap when nothing changed; catches a ratio change no event reported
     el.pad.setPointerCapture(e.pointerId);
     drawing = e.pointerId;
     const p = padPoint(e);

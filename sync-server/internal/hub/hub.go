@@ -95,9 +95,12 @@ func (h *Hub) Catalog() *catalog.Catalog {
 // Revoke closes every live session of a kiosk.
 func (h *Hub) Revoke(kioskID string) {
 	h.mu.Lock()
-	ss := h.sessions[kioskID]
+	var ss []*session
+	for s := range h.sessions[kioskID] {
+		ss = append(ss, s)
+	}
 	h.mu.Unlock()
-	for s := range ss {
+	for _, s := range ss {
 		s.fail(syncproto.CodeUnauthorized, "kiosk revoked")
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"github.com/sbor-project/sbor/sync-server/internal/sqlite"
 )
 
-// codeAlphabet leaves out letters people misread (0/O, 1/I/L).
-var codeAlphabet = base32.NewEncoding("ABCDEFGHJKMNPQRSTUVWXYZ23456789").WithPadding(base32.NoPadding)
+// codeAlphabet leaves out characters people misread (0/O, 1/I).
+var codeAlphabet = base32.NewEncoding("ABCDEFGHJKLMNPQRSTUVWXYZ23456789").WithPadding(base32.NoPadding)
 
 func randomString(enc *base32.Encoding, n int) string {
 	b := make([]byte, n)
