@@ -10,20 +10,25 @@ LDFLAGS  := -s -w -X $(PKG)/shared/release.Version=$(VERSION) -X $(PKG)/shared/r
 RUN_DIR  ?= $(CURDIR)/.run
 PIN      ?= 1234
 KIOSK_ADDR ?= 127.0.0.1:8080
+SERVER_ADDR ?= 127.0.0.1:8090
 FUZZTIME ?= 10s
 
-.PHONY: all build run test vet fmt-check fuzz clean
+.PHONY: all build run clean-run test vet fmt-check fuzz clean
 
 all: build
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/kiosk ./kiosk
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/sync-server ./sync-server
 
-# run: the kiosk on the demo catalogue with its data in .run/ (kept between runs).
+# run: a sync server and one kiosk enrolled to it on the demo catalogue,
+# data in .run/ (kept between runs; `make clean-run` starts afresh).
 run: build
-	@mkdir -p $(RUN_DIR)/kiosk
-	@echo "Киоск / kiosk: http://$(KIOSK_ADDR)/   (ПИН оператора / operator PIN: $(PIN))"
-	SBOR_OPERATOR_PIN=$(PIN) $(BIN)/kiosk -demo -addr $(KIOSK_ADDR) -data $(RUN_DIR)/kiosk
+	$(GO) build -o $(BIN)/rundemo ./scripts/rundemo
+	$(BIN)/rundemo -bin $(BIN) -data $(RUN_DIR) -kiosk-addr $(KIOSK_ADDR) -server-addr $(SERVER_ADDR) -pin $(PIN)
+
+clean-run:
+	rm -rf $(RUN_DIR)
 
 vet:
 	$(GO) vet ./...
@@ -39,6 +44,7 @@ test: fmt-check vet
 fuzz:
 	$(GO) test ./shared/citizen -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/catalog -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/syncproto -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf $(BIN)

@@ -83,6 +83,7 @@
     const r = await api('GET', '/api/status');
     if (r.status !== 200) throw new Error('status ' + r.status);
     state.status = r.data;
+    renderSync();
   }
 
   async function loadProjects() {
@@ -569,6 +570,20 @@
     showList();
   }
 
+  // renderSync shows the operator whether the server has everything: a
+  // kiosk that is offline keeps collecting and says how much waits.
+  function renderSync() {
+    const box = $('sync');
+    const s = state.status && state.status.sync;
+    box.hidden = !s;
+    if (!s) return;
+    let key = 'ui.sync.done';
+    if (!s.online) key = 'ui.sync.offline';
+    else if (s.pending > 0) key = 'ui.sync.sending';
+    box.textContent = t(key, { pending: s.pending });
+    box.className = 'sync ' + (s.online ? (s.pending > 0 ? 'sending' : 'ok') : 'offline');
+  }
+
   async function refreshStatusQuietly() {
     try {
       await loadStatus();
@@ -846,4 +861,6 @@
   });
 
   start();
+  // The sync badge follows the uplink even while nobody touches the screen.
+  setInterval(() => { loadStatus().catch(() => {}); }, 15000);
 })();
