@@ -11,7 +11,8 @@ RUN_DIR  ?= $(CURDIR)/.run
 PIN      ?= 1234
 KIOSK_ADDR ?= 127.0.0.1:8080
 SERVER_ADDR ?= 127.0.0.1:8090
-FUZZTIME ?= 10s
+FUZZTIME ?= 2m
+TEST_FUZZTIME ?= 4s
 
 .PHONY: all build run clean-run test vet fmt-check fuzz clean
 
@@ -40,6 +41,7 @@ fmt-check:
 # test: every test, with a short fuzzing budget; long fuzzing is `make fuzz`.
 test: fmt-check vet
 	$(GO) test -count=1 -timeout 12m ./...
+	$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
 
 fuzz:
 	$(GO) test ./shared/citizen -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME)
