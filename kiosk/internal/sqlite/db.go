@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/sbor-project/sbor/shared/record"
 	"github.com/sbor-project/sbor/shared/storage"
@@ -22,11 +21,9 @@ const FileName = "kiosk.db"
 
 // DB is the kiosk's store.
 type DB struct {
-	db    *sql.DB
-	epoch string
-	// writeMu queues writers in the process, so they do not spin on
-	// SQLite's busy handler; the log's seq and hash chain need one writer.
-	writeMu sync.Mutex
+	db     *sql.DB
+	epoch  string
+	writer storage.Writer // the log's seq and hash chain need one writer
 }
 
 // Open opens or creates the store in dataDir.
@@ -42,7 +39,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	db := &DB{db: sdb}
+	db := &DB{db: sdb, writer: storage.Writer{DB: sdb}}
 	if db.epoch, err = db.ensureEpoch(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -75,22 +72,9 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	return storage.IntegrityCheck(ctx, db.db)
 }
 
-// write runs fn in one immediate transaction, serialized with other writers.
+// write runs fn in one transaction, serialized with other writers.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return db.writer.Write(ctx, fn)
 }
 
 // appendRecord adds a record to the log inside tx and returns it.

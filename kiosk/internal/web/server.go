@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"html/template"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -32,6 +31,7 @@ type Server struct {
 	messages webui.Catalog
 	page     *template.Template
 	mux      *http.ServeMux
+	handler  http.Handler
 	srv      *http.Server
 	ln       net.Listener
 }
@@ -48,6 +48,9 @@ func New(cfg Config, st *station.Station) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, station: st, messages: msgs, page: page, mux: http.NewServeMux()}
 	s.routes()
+	headers := api.BaseHeaders()
+	headers.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
+	s.handler = api.Protect(s.mux, headers, s.fail)
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -75,25 +78,8 @@ func (s *Server) routes() {
 	})
 }
 
-// ServeHTTP adds the headers every response carries and recovers from a
-// handler panic so one bad request never takes the kiosk down.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			slog.Error("handler panic", "path", r.URL.Path, "panic", v)
-			s.fail(w, r, errors.New("panic"))
-		}
-	}()
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
-	s.mux.ServeHTTP(w, r)
-}
+// ServeHTTP serves the routes with the kiosk's headers and panic recovery.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // Listen binds addr; Addr reports the bound address (for port 0).
 func (s *Server) Listen(addr string) error {

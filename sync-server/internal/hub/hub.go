@@ -72,12 +72,7 @@ func (h *Hub) SetCatalog(c *catalog.Catalog) error {
 	}
 	h.mu.Lock()
 	h.catalog, h.current = push, c
-	var all []*session
-	for _, ss := range h.sessions {
-		for s := range ss {
-			all = append(all, s)
-		}
-	}
+	all := h.allLocked()
 	h.mu.Unlock()
 	for _, s := range all {
 		s.enqueue(frame)
@@ -116,16 +111,22 @@ func (h *Hub) Connected(kioskID string) int {
 func (h *Hub) Close() {
 	h.mu.Lock()
 	h.closed = true
+	all := h.allLocked()
+	h.mu.Unlock()
+	for _, s := range all {
+		s.closeNow()
+	}
+}
+
+// allLocked lists every live session; h.mu must be held.
+func (h *Hub) allLocked() []*session {
 	var all []*session
 	for _, ss := range h.sessions {
 		for s := range ss {
 			all = append(all, s)
 		}
 	}
-	h.mu.Unlock()
-	for _, s := range all {
-		s.closeNow()
-	}
+	return all
 }
 
 // ServeHTTP upgrades a kiosk's connection and runs its session.

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/sbor-project/sbor/shared/storage"
@@ -27,9 +26,8 @@ const FileName = "sync.db"
 type DB struct {
 	db     *sql.DB
 	secret []byte
-	// writeMu queues writers inside the process; SQLite has one writer.
-	writeMu sync.Mutex
-	now     func() time.Time
+	writer storage.Writer
+	now    func() time.Time
 }
 
 // Open opens or creates the store in dataDir.
@@ -45,7 +43,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	db := &DB{db: sdb, now: time.Now}
+	db := &DB{db: sdb, writer: storage.Writer{DB: sdb}, now: time.Now}
 	if db.secret, err = db.ensureSecret(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -91,20 +89,7 @@ func (db *DB) ProjectKey(projectID string) []byte {
 
 // write runs fn in one transaction, serialized with other writers.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
-	}
-	return nil
+	return db.writer.Write(ctx, fn)
 }
 
 func (db *DB) stamp() string { return db.now().UTC().Format(time.RFC3339Nano) }

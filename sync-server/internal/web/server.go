@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -30,6 +29,7 @@ type Server struct {
 	hub      *hub.Hub
 	messages webui.Catalog
 	mux      *http.ServeMux
+	handler  http.Handler
 	srv      *http.Server
 	ln       net.Listener
 }
@@ -42,6 +42,7 @@ func New(cfg Config, db *sqlite.DB, h *hub.Hub) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: db, hub: h, messages: msgs, mux: http.NewServeMux()}
 	s.routes()
+	s.handler = api.Protect(s.mux, api.BaseHeaders(), s.fail)
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	return s, nil
 }
@@ -62,22 +63,8 @@ func (s *Server) routes() {
 	})
 }
 
-// ServeHTTP sets common headers and keeps a handler panic from killing
-// the server.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			slog.Error("handler panic", "path", r.URL.Path, "panic", v)
-			s.fail(w, r, errors.New("panic"))
-		}
-	}()
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.mux.ServeHTTP(w, r)
-}
+// ServeHTTP serves the routes with the common headers and panic recovery.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // admin guards a handler with the admin bearer token.
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
