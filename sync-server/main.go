@@ -25,6 +25,13 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if len(os.Args) > 1 && os.Args[1] == "user" {
+		if err := runUserCommand(ctx, os.Args[2:], os.Stdin, os.Stdout, os.LookupEnv); err != nil {
+			fmt.Fprintln(os.Stderr, "sync-server user:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:], os.LookupEnv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

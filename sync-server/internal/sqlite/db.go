@@ -92,4 +92,6 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return db.writer.Write(ctx, fn)
 }
 
+func isUnique(err error) bool { return storage.IsUniqueViolation(err) }
+
 func (db *DB) stamp() string { return db.now().UTC().Format(time.RFC3339Nano) }
