@@ -28,4 +28,7 @@ type Signature struct {
 	CollectorID    string        `json:"collector_id"`
 	Sheet          int           `json:"sheet"`
 	Row            int           `json:"row"`
+	// Receipt is an unguessable code the resident takes away as a QR code;
+	// the server's project page tells its status, never a name.
+	Receipt string `json:"receipt,omitempty"`
 }

@@ -557,7 +557,8 @@
     project.required = d.required;
     $('thanks-where').textContent = t('ui.thanks.where', { sheet: d.sheet, row: d.row });
     el.qrBox.hidden = true;
-    el.qr.src = '/api/projects/' + encodeURIComponent(project.id) + '/qr.png';
+    // The receipt's own QR code when the kiosk made one; else the project page.
+    el.qr.src = d.qr || '/api/projects/' + encodeURIComponent(project.id) + '/qr.png';
     show('thanks');
     thanksTimer = setTimeout(finishThanks, THANKS_MS);
     loadProjects().then(renderProgress, () => {});

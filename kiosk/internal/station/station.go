@@ -3,14 +3,18 @@ package station
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/skip2/go-qrcode"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/sbor-project/sbor/kiosk/internal/sqlite"
@@ -243,6 +247,9 @@ type Receipt struct {
 	Required      int    `json:"required"`
 	NearDuplicate bool   `json:"near_duplicate"`
 	ReceiptURL    string `json:"receipt_url,omitempty"`
+	// QR is the receipt URL as a PNG data URI for the thank-you screen:
+	// nothing to fetch later, so nothing of this resident stays reachable.
+	QR string `json:"qr,omitempty"`
 }
 
 // Sign checks form against the project's rules on today's date and stores
@@ -277,6 +284,7 @@ func (s *Station) Sign(ctx context.Context, shift Shift, projectID string, form 
 		ConsentVersion: consent.Version,
 		Strokes:        form.Signature.Strokes,
 		CollectorID:    shift.CollectorID,
+		Receipt:        newReceipt(),
 	}
 	if r := s.remote.Load(); r != nil {
 		signed, err := (*r).SignedElsewhere(ctx, p.ID, sig.IdentityKey)
@@ -291,11 +299,17 @@ func (s *Station) Sign(ctx context.Context, shift Shift, projectID string, form 
 	if r := s.remote.Load(); r != nil {
 		(*r).Notify()
 	}
-	return Receipt{
+	rc := Receipt{
 		ID: saved.Seq, Sheet: saved.Sheet, Row: saved.Row, Signatures: saved.Count,
 		Required: p.Required(c.Territory(p.TerritoryID)), NearDuplicate: saved.NearDuplicateOf != 0,
-		ReceiptURL: p.PageURL,
-	}, nil
+	}
+	if p.PageURL != "" {
+		rc.ReceiptURL = receiptURL(p.PageURL, sig.Receipt)
+		if png, err := qrcode.Encode(rc.ReceiptURL, qrcode.Medium, 320); err == nil {
+			rc.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
+		}
+	}
+	return rc, nil
 }
 
 // Project is a project as the kiosk's list shows it.
@@ -359,6 +373,28 @@ func (s *Station) Progress(ctx context.Context, projectID string) (threshold.Pro
 		return threshold.Progress{}, err
 	}
 	return threshold.Of(counts[p.ID], c.Territory(p.TerritoryID).Residents, p.ThresholdPercent), nil
+}
+
+// newReceipt returns a 128-bit code: unguessable, so a receipt page tells
+// nothing to someone who did not hold the QR code.
+func newReceipt() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+}
+
+// receiptURL adds the receipt code to the project's page address.
+func receiptURL(page, receipt string) string {
+	u, err := url.Parse(page)
+	if err != nil {
+		return page
+	}
+	q := u.Query()
+	q.Set("r", receipt)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func newToken() string {

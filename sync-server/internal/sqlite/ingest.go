@@ -195,10 +195,10 @@ func (db *DB) addSignature(ctx context.Context, tx *sql.Tx, o record.Origin, s s
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO signatures (kiosk_id, epoch, seq, project_id, identity_key, key_hash,
 		full_name, birth_date, signed_at, signed_unix, clock_source, consent_version, strokes, collector_id, sheet, row,
-		counted, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		counted, duplicate_of, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.KioskID, o.Epoch, o.Seq, s.ProjectID, string(key), citizen.KeyHash(key, db.ProjectKey(s.ProjectID)),
 		citizen.Clean(s.FullName), s.BirthDate.String(), s.SignedAt.Format(time.RFC3339), s.SignedAt.Unix(),
-		s.ClockSource, s.ConsentVersion, string(strokes), s.CollectorID, s.Sheet, s.Row, boolInt(wins), dupOf)
+		s.ClockSource, s.ConsentVersion, string(strokes), s.CollectorID, s.Sheet, s.Row, boolInt(wins), dupOf, s.Receipt)
 	if err != nil {
 		return fmt.Errorf("sqlite: insert signature: %w", err)
 	}

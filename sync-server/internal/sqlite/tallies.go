@@ -2,8 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/sbor-project/sbor/shared/calendar"
+	"github.com/sbor-project/sbor/shared/threshold"
 )
 
 // Tally is a project's signature counts on the server.
@@ -98,4 +103,73 @@ func (db *DB) RecordCount(ctx context.Context, kioskID, epoch string) (int, erro
 	var n int
 	err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM records WHERE kiosk_id = ? AND epoch = ?", kioskID, epoch).Scan(&n)
 	return n, err
+}
+
+// DailyCounts returns a project's counted signatures per signing date (the
+// date in the municipality's zone the kiosk recorded), oldest first.
+func (db *DB) DailyCounts(ctx context.Context, projectID string) ([]threshold.Day, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT substr(signed_at, 1, 10) AS day, COUNT(*) FROM signatures
+		WHERE project_id = ? AND counted = 1 GROUP BY day ORDER BY day`, projectID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: daily counts: %w", err)
+	}
+	defer rows.Close()
+	out := []threshold.Day{}
+	for rows.Next() {
+		var day string
+		var d threshold.Day
+		if err := rows.Scan(&day, &d.Count); err != nil {
+			return nil, err
+		}
+		if d.Date, err = calendar.Parse(day); err != nil {
+			return nil, fmt.Errorf("sqlite: daily counts: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// KioskCounts returns a project's counted signatures per kiosk.
+func (db *DB) KioskCounts(ctx context.Context, projectID string) (map[string]int, error) {
+	rows, err := db.db.QueryContext(ctx, "SELECT kiosk_id, COUNT(*) FROM signatures WHERE project_id = ? AND counted = 1 GROUP BY kiosk_id", projectID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: kiosk counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// Receipt statuses shown on the project page.
+const (
+	ReceiptCounted = "counted" // received and counted
+	ReceiptRepeat  = "repeat"  // received, not counted: the citizen signed earlier
+)
+
+// ReceiptStatus tells what became of the signature with a receipt code.
+// Not found means not received yet (or a wrong code): the page says so.
+func (db *DB) ReceiptStatus(ctx context.Context, projectID, receipt string) (string, bool, error) {
+	if receipt == "" {
+		return "", false, nil
+	}
+	var counted int
+	err := db.db.QueryRowContext(ctx, "SELECT counted FROM signatures WHERE receipt = ? AND project_id = ?", receipt, projectID).Scan(&counted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("sqlite: receipt: %w", err)
+	}
+	if counted == 1 {
+		return ReceiptCounted, true, nil
+	}
+	return ReceiptRepeat, true, nil
 }
