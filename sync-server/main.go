@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -101,7 +102,12 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	m.Server, err = web.New(web.Config{AdminToken: cfg.AdminToken, EnrollTTL: cfg.EnrollTTL, BodyLimit: cfg.BodyLimit}, m.DB, m.Hub)
+	loc, err := time.LoadLocation(cfg.TimeZone)
+	if err != nil {
+		return fmt.Errorf("timezone: %w", err)
+	}
+	m.Server, err = web.New(web.Config{AdminToken: cfg.AdminToken, EnrollTTL: cfg.EnrollTTL, BodyLimit: cfg.BodyLimit,
+		SessionTTL: cfg.SessionTTL, Location: loc, PublicURL: cfg.PublicURL}, m.DB, m.Hub)
 	if err != nil {
 		return err
 	}
@@ -141,11 +147,15 @@ type Config struct {
 	EnrollTTL  time.Duration
 	BodyLimit  int64
 	LogLevel   slog.Level
+	TimeZone   string
+	SessionTTL time.Duration
+	PublicURL  string
 }
 
 // DefaultConfig returns the defaults in configs/sync-server.env.example.
 func DefaultConfig() Config {
-	return Config{Addr: ":8090", DataDir: "data", EnrollTTL: 72 * time.Hour, BodyLimit: 64 << 10, LogLevel: slog.LevelInfo}
+	return Config{Addr: ":8090", DataDir: "data", EnrollTTL: 72 * time.Hour, BodyLimit: 64 << 10, LogLevel: slog.LevelInfo,
+		TimeZone: "Europe/Moscow", SessionTTL: 12 * time.Hour}
 }
 
 // Bind registers the settings as flags.
@@ -156,6 +166,9 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.DurationVar(&c.EnrollTTL, "enroll-ttl", c.EnrollTTL, "how long a kiosk enrollment code stays valid")
 	fs.Int64Var(&c.BodyLimit, "body-limit", c.BodyLimit, "largest JSON request body in bytes (catalogues have their own 8 MiB limit)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN, ERROR")
+	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the municipality's time zone")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long an office sign-in lasts")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the server's address as residents reach it, for QR codes and documents (default: from each request)")
 }
 
 // Validate checks the settings together.
@@ -169,6 +182,15 @@ func (c *Config) Validate() error {
 	}
 	if c.EnrollTTL < time.Minute {
 		errs = append(errs, errors.New("-enroll-ttl must be at least 1m"))
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		errs = append(errs, fmt.Errorf("-timezone: %w", err))
+	}
+	if c.SessionTTL < time.Minute {
+		errs = append(errs, errors.New("-session-ttl must be at least 1m"))
+	}
+	if c.PublicURL != "" && !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, errors.New("-public-url must start with http:// or https://"))
 	}
 	if c.BodyLimit < 4<<10 {
 		errs = append(errs, errors.New("-body-limit must be at least 4096"))

@@ -108,7 +108,36 @@ func (m Messages) Prefixed(prefix string) map[string]string {
 // ParsePage parses templates/<name>.html with the shared functions; "t" is
 // bound per request with Funcs on a clone.
 func ParsePage(name string) (*template.Template, error) {
-	return template.New(name+".html").Funcs(template.FuncMap{
-		"t": func(key string) string { return key },
-	}).ParseFS(files, "templates/"+name+".html")
+	return template.New(name+".html").Funcs(Funcs()).ParseFS(files, "templates/"+name+".html")
+}
+
+// ParseSet parses every page of templates/<dir>/ together with that
+// folder's layout.html, keyed by page name ("login" for login.html).
+func ParseSet(dir string) (map[string]*template.Template, error) {
+	names, err := fs.Glob(files, path.Join("templates", dir, "*.html"))
+	if err != nil {
+		return nil, err
+	}
+	layout := path.Join("templates", dir, "layout.html")
+	set := map[string]*template.Template{}
+	for _, name := range names {
+		if name == layout {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(Funcs()).ParseFS(files, layout, name)
+		if err != nil {
+			return nil, fmt.Errorf("webui: %s: %w", name, err)
+		}
+		set[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return set, nil
+}
+
+// Funcs are the template functions every page may use. "t" is a
+// placeholder here, bound to the request's language with Funcs on a clone.
+func Funcs() template.FuncMap {
+	return template.FuncMap{
+		"t":   func(key string) string { return key },
+		"min": func(a, b int) int { return min(a, b) },
+	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/sbor-project/sbor/shared/api"
 	"github.com/sbor-project/sbor/shared/catalog"
@@ -45,5 +46,7 @@ func (s *Server) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.audit(r, actor(r), "catalog.put", "catalog", "version "+strconv.Itoa(stored.Version))
+	go s.live.notifyAll()
 	api.WriteJSON(w, http.StatusOK, map[string]any{"version": stored.Version})
 }

@@ -37,14 +37,45 @@ func (s *Server) handleCreateKiosk(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, api.Invalid(map[string]string{"name": "required"}))
 		return
 	}
-	id := "k" + strings.ToLower(randomString(base32.StdEncoding.WithPadding(base32.NoPadding), 6))
-	code := randomString(codeAlphabet, 8) // 64 bits, one use, expiring
-	expires := time.Now().Add(s.cfg.EnrollTTL)
-	if err := s.db.CreateKiosk(r.Context(), id, req.Name, code, expires); err != nil {
+	k, err := s.createKiosk(r, req.Name)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	api.WriteJSON(w, http.StatusCreated, map[string]any{"id": id, "name": req.Name, "enroll_code": code, "expires_at": expires.UTC()})
+	api.WriteJSON(w, http.StatusCreated, map[string]any{"id": k.ID, "name": req.Name, "enroll_code": k.Code, "expires_at": k.Expires.UTC()})
+}
+
+type newKiosk struct {
+	ID, Code string
+	Expires  time.Time
+}
+
+// createKiosk registers a kiosk awaiting enrollment with a one-time code.
+func (s *Server) createKiosk(r *http.Request, name string) (newKiosk, error) {
+	k := newKiosk{
+		ID:      "k" + strings.ToLower(randomString(base32.StdEncoding.WithPadding(base32.NoPadding), 6)),
+		Code:    randomString(codeAlphabet, 8), // 64 bits, one use, expiring
+		Expires: time.Now().Add(s.cfg.EnrollTTL),
+	}
+	if err := s.db.CreateKiosk(r.Context(), k.ID, name, k.Code, k.Expires); err != nil {
+		return newKiosk{}, err
+	}
+	s.audit(r, actor(r), "kiosk.add", "kiosk:"+k.ID, name)
+	return k, nil
+}
+
+// revokeKiosk refuses a kiosk from now on and drops its live sessions.
+func (s *Server) revokeKiosk(r *http.Request, id string) error {
+	err := s.db.RevokeKiosk(r.Context(), id)
+	if errors.Is(err, sqlite.ErrNotFound) {
+		return &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound}
+	}
+	if err != nil {
+		return err
+	}
+	s.hub.Revoke(id)
+	s.audit(r, actor(r), "kiosk.revoke", "kiosk:"+id, "")
+	return nil
 }
 
 func (s *Server) handleKiosks(w http.ResponseWriter, r *http.Request) {
@@ -57,17 +88,10 @@ func (s *Server) handleKiosks(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleRevokeKiosk(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("id")
-	err := s.db.RevokeKiosk(r.Context(), id)
-	if errors.Is(err, sqlite.ErrNotFound) {
-		s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
-		return
-	}
-	if err != nil {
+	if err := s.revokeKiosk(r, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.hub.Revoke(id)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -20,6 +20,12 @@ type Config struct {
 	AdminToken string
 	EnrollTTL  time.Duration
 	BodyLimit  int64
+	SessionTTL time.Duration
+	// Location is the municipality's zone: what "today" is for projections.
+	Location *time.Location
+	// PublicURL is the server's address as residents and kiosks reach it
+	// (QR codes, posters, protocols); empty: taken from each request.
+	PublicURL string
 }
 
 // Server is the sync server's HTTP side.
@@ -27,6 +33,8 @@ type Server struct {
 	cfg      Config
 	db       *sqlite.DB
 	hub      *hub.Hub
+	live     *live
+	pages    *pages
 	messages webui.Catalog
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -40,9 +48,20 @@ func New(cfg Config, db *sqlite.DB, h *hub.Hub) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: db, hub: h, messages: msgs, mux: http.NewServeMux()}
+	pg, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	s := &Server{cfg: cfg, db: db, hub: h, pages: pg, messages: msgs, mux: http.NewServeMux()}
+	s.live = newLive(s)
+	h.OnIngest = s.live.notify
 	s.routes()
-	s.handler = api.Protect(s.mux, api.BaseHeaders(), s.fail)
+	headers := api.BaseHeaders()
+	headers.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
+	s.handler = api.Protect(s.withSession(s.mux), headers, s.fail)
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	return s, nil
 }
@@ -58,6 +77,22 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/kiosks", s.admin(s.handleKiosks))
 	s.mux.HandleFunc("DELETE /api/kiosks/{id}", s.admin(s.handleRevokeKiosk))
 	s.mux.HandleFunc("GET /api/projects/{id}/duplicates", s.admin(s.handleDuplicates))
+
+	s.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(webui.Static())))
+	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/office", http.StatusSeeOther) })
+	s.mux.HandleFunc("GET /login", s.handleLoginPage)
+	s.mux.HandleFunc("POST /login", s.handleLogin)
+	s.mux.HandleFunc("POST /logout", s.page(s.handleLogout))
+	s.mux.HandleFunc("GET /office", s.page(s.handleProjects))
+	s.mux.HandleFunc("GET /office/projects/{id}", s.page(s.handleProject))
+	s.mux.HandleFunc("GET /office/kiosks", s.adminPage(s.handleKiosksPage))
+	s.mux.HandleFunc("POST /office/kiosks", s.adminPage(s.handleAddKiosk))
+	s.mux.HandleFunc("POST /office/kiosks/{id}/revoke", s.adminPage(s.handleRevokeKioskPage))
+	s.mux.HandleFunc("GET /office/audit", s.adminPage(s.handleAudit))
+	s.mux.HandleFunc("GET /p/{id}", s.handlePublicProject)
+	s.mux.HandleFunc("GET /p/{id}/ws", s.handlePublicSocket)
+	s.mux.HandleFunc("GET /p/{id}/live", s.page(s.handleLive))
+	s.mux.HandleFunc("GET /p/{id}/live/ws", s.handleLiveSocket)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
 	})
@@ -66,17 +101,32 @@ func (s *Server) routes() {
 // ServeHTTP serves the routes with the common headers and panic recovery.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// admin guards a handler with the admin bearer token.
+// admin guards an API handler: the admin bearer token (automation) or an
+// office admin's session (the browser; a state change needs its CSRF token).
 func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || s.cfg.AdminToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken)) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="sbor"`)
-			s.fail(w, r, &api.Error{Status: http.StatusUnauthorized, Code: "unauthorized"})
+		if s.hasAdminToken(r) {
+			h(w, r)
 			return
 		}
-		h(w, r)
+		sess := currentSession(r)
+		switch {
+		case sess == nil:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="sbor"`)
+			s.fail(w, r, &api.Error{Status: http.StatusUnauthorized, Code: "unauthorized"})
+		case sess.User.Role != sqlite.RoleAdmin:
+			s.forbidden(w, r)
+		case r.Method != http.MethodGet && !validCSRF(r, sess):
+			s.forbidden(w, r)
+		default:
+			h(w, r)
+		}
 	}
+}
+
+func (s *Server) hasAdminToken(r *http.Request) bool {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && s.cfg.AdminToken != "" && subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.AdminToken)) == 1
 }
 
 // Listen binds addr.
@@ -104,15 +154,22 @@ func (s *Server) Serve() error {
 // hijacked connections that http.Server.Shutdown does not wait for.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.hub.Close()
+	s.live.close()
 	return s.srv.Shutdown(ctx)
 }
 
-func (s *Server) t(r *http.Request) webui.Messages {
-	lang := r.URL.Query().Get("lang")
-	if c, err := r.Cookie("lang"); lang == "" && err == nil {
-		lang = c.Value
+func (s *Server) t(r *http.Request) webui.Messages { return s.messages.Lang(s.lang(r)) }
+
+// publicBase is the server's address for links that leave the screen.
+func (s *Server) publicBase(r *http.Request) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
 	}
-	return s.messages.Lang(lang)
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// live pushes a project's progress to open pages within a moment of a
+// sync, so the initiative group and a meeting's screen see it move with no
+// polling and no reload.
+type live struct {
+	server *Server
+	up     websocket.Upgrader
+	mu     sync.Mutex
+	subs   map[string]map[*watcher]bool // project id → watchers
+	done   chan struct{}                // closed at shutdown
+	once   sync.Once
+}
+
+// close ends every page connection, for shutdown: they are hijacked and
+// http.Server.Shutdown does not wait for them.
+func (l *live) close() { l.once.Do(func() { close(l.done) }) }
+
+// watcher is one open page. full pages get Progress, public ones only
+// PublicProgress.
+type watcher struct {
+	out  chan []byte
+	full bool
+}
+
+func newLive(s *Server) *live {
+	return &live{server: s, subs: map[string]map[*watcher]bool{}, done: make(chan struct{})}
+}
+
+// notify recomputes and pushes the progress of each project to its watchers.
+func (l *live) notify(projects []string) {
+	c := l.server.hub.Catalog()
+	if c == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, id := range projects {
+		l.mu.Lock()
+		var ws []*watcher
+		for w := range l.subs[id] {
+			ws = append(ws, w)
+		}
+		l.mu.Unlock()
+		p := c.Project(id)
+		if len(ws) == 0 || p == nil {
+			continue
+		}
+		full, err := l.server.progress(ctx, c, p)
+		if err != nil {
+			slog.Error("live progress", "project", id, "err", err)
+			continue
+		}
+		fullMsg, _ := json.Marshal(full)
+		pubMsg, _ := json.Marshal(full.PublicProgress)
+		for _, w := range ws {
+			msg := pubMsg
+			if w.full {
+				msg = fullMsg
+			}
+			select {
+			case w.out <- msg:
+			default: // a watcher that cannot keep up gets the next update
+			}
+		}
+	}
+}
+
+// notifyAll pushes every watched project, e.g. after a catalogue change.
+func (l *live) notifyAll() {
+	l.mu.Lock()
+	var ids []string
+	for id := range l.subs {
+		ids = append(ids, id)
+	}
+	l.mu.Unlock()
+	l.notify(ids)
+}
+
+// serve upgrades a page's connection and streams progress updates to it,
+// starting with the current state.
+func (l *live) serve(w http.ResponseWriter, r *http.Request, projectID string, full bool) {
+	conn, err := l.up.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	wt := &watcher{out: make(chan []byte, 4), full: full}
+	l.mu.Lock()
+	if l.subs[projectID] == nil {
+		l.subs[projectID] = map[*watcher]bool{}
+	}
+	l.subs[projectID][wt] = true
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		delete(l.subs[projectID], wt)
+		if len(l.subs[projectID]) == 0 {
+			delete(l.subs, projectID)
+		}
+		l.mu.Unlock()
+	}()
+	go l.notify([]string{projectID})
+
+	// The page sends nothing; reading notices when it goes away.
+	gone := make(chan struct{})
+	conn.SetReadLimit(512)
+	go func() {
+		defer close(gone)
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	ping := time.NewTicker(25 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case msg := <-wt.out:
+			conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if err := conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(10*time.Second)); err != nil {
+				return
+			}
+		case <-gone:
+			return
+		case <-l.done:
+			conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(time.Second))
+			return
+		}
+	}
+}
