@@ -161,55 +161,103 @@ func readable(s signature.Signature) bool {
 // of arrival. The others point at it as duplicates.
 func (db *DB) addSignature(ctx context.Context, tx *sql.Tx, o record.Origin, s signature.Signature) error {
 	// The identity key is recomputed, never taken from the kiosk.
-	key := citizen.IdentityKey(s.FullName, s.BirthDate)
-	var cur struct {
-		id       int64
-		origin   record.Origin
-		signedAt string
+	key := string(citizen.IdentityKey(s.FullName, s.BirthDate))
+	group, err := resolveGroup(ctx, tx, s.ProjectID, key)
+	if err != nil {
+		return err
 	}
-	err := tx.QueryRowContext(ctx, `SELECT id, signed_at, kiosk_id, epoch, seq FROM signatures
-		WHERE project_id = ? AND identity_key = ? AND counted = 1`, s.ProjectID, string(key)).
-		Scan(&cur.id, &cur.signedAt, &cur.origin.KioskID, &cur.origin.Epoch, &cur.origin.Seq)
-	found := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqlite: counted signature: %w", err)
-	}
-	if found {
-		if cur.origin.At, err = time.Parse(time.RFC3339, cur.signedAt); err != nil {
-			return fmt.Errorf("sqlite: signature %d signed_at: %w", cur.id, err)
-		}
-	}
-	wins := !found || o.Before(cur.origin)
-	if wins && found {
-		if _, err := tx.ExecContext(ctx, "UPDATE signatures SET counted = 0 WHERE id = ?", cur.id); err != nil {
-			return fmt.Errorf("sqlite: uncount: %w", err)
-		}
+	var before int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM signatures WHERE project_id = ? AND group_key = ?", s.ProjectID, group).Scan(&before); err != nil {
+		return fmt.Errorf("sqlite: group size: %w", err)
 	}
 	strokes, err := json.Marshal(s.Strokes)
 	if err != nil {
 		return err
 	}
-	var dupOf any
-	if !wins {
-		dupOf = cur.id
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO signatures (kiosk_id, epoch, seq, project_id, identity_key, key_hash,
+	_, err = tx.ExecContext(ctx, `INSERT INTO signatures (kiosk_id, epoch, seq, project_id, identity_key, group_key, key_hash,
 		full_name, birth_date, signed_at, signed_unix, clock_source, consent_version, strokes, collector_id, sheet, row,
-		counted, duplicate_of, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.KioskID, o.Epoch, o.Seq, s.ProjectID, string(key), citizen.KeyHash(key, db.ProjectKey(s.ProjectID)),
+		counted, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+		o.KioskID, o.Epoch, o.Seq, s.ProjectID, key, group, citizen.KeyHash(citizen.Key(key), db.ProjectKey(s.ProjectID)),
 		citizen.Clean(s.FullName), s.BirthDate.String(), s.SignedAt.Format(time.RFC3339), s.SignedAt.Unix(),
-		s.ClockSource, s.ConsentVersion, string(strokes), s.CollectorID, s.Sheet, s.Row, boolInt(wins), dupOf, s.Receipt)
+		s.ClockSource, s.ConsentVersion, string(strokes), s.CollectorID, s.Sheet, s.Row, s.Receipt)
 	if err != nil {
 		return fmt.Errorf("sqlite: insert signature: %w", err)
 	}
-	if wins && found {
-		id, err := res.LastInsertId()
-		if err != nil {
+	if err := recountGroup(ctx, tx, s.ProjectID, group); err != nil {
+		return err
+	}
+	if before == 0 {
+		// A new citizen for this project: flag near-identical signers.
+		return db.flagNearDuplicates(ctx, tx, s, key)
+	}
+	return nil
+}
+
+// resolveGroup returns the dedupe group of an identity key.
+func resolveGroup(ctx context.Context, q queryer, project, key string) (string, error) {
+	var canonical string
+	err := q.QueryRowContext(ctx, "SELECT canonical_key FROM identity_aliases WHERE project_id = ? AND alias_key = ?", project, key).Scan(&canonical)
+	if errors.Is(err, sql.ErrNoRows) {
+		return key, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: alias: %w", err)
+	}
+	return canonical, nil
+}
+
+// recountGroup makes the earliest signature of a group the counted one and
+// points the others at it. The choice depends only on the group's
+// members, never on the order they arrived in.
+func recountGroup(ctx context.Context, tx *sql.Tx, project, group string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, signed_at, kiosk_id, epoch, seq, counted, COALESCE(duplicate_of, 0)
+		FROM signatures WHERE project_id = ? AND group_key = ?`, project, group)
+	if err != nil {
+		return fmt.Errorf("sqlite: group: %w", err)
+	}
+	type member struct {
+		id, dupOf int64
+		origin    record.Origin
+		counted   bool
+	}
+	var ms []member
+	for rows.Next() {
+		var m member
+		var signed string
+		var counted int
+		if err := rows.Scan(&m.id, &signed, &m.origin.KioskID, &m.origin.Epoch, &m.origin.Seq, &counted, &m.dupOf); err != nil {
+			rows.Close()
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE signatures SET duplicate_of = ? WHERE project_id = ? AND identity_key = ? AND id <> ?`,
-			id, s.ProjectID, string(key), id); err != nil {
-			return fmt.Errorf("sqlite: repoint duplicates: %w", err)
+		if m.origin.At, err = time.Parse(time.RFC3339, signed); err != nil {
+			rows.Close()
+			return fmt.Errorf("sqlite: signature %d signed_at: %w", m.id, err)
+		}
+		m.counted = counted == 1
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ms) == 0 {
+		return err
+	}
+	first := 0
+	for i := range ms {
+		if ms[i].origin.Before(ms[first].origin) {
+			first = i
+		}
+	}
+	winner := ms[first].id
+	// Uncount first: the partial UNIQUE index allows one counted row.
+	for _, m := range ms {
+		if m.id != winner && (m.counted || m.dupOf != winner) {
+			if _, err := tx.ExecContext(ctx, "UPDATE signatures SET counted = 0, duplicate_of = ? WHERE id = ?", winner, m.id); err != nil {
+				return fmt.Errorf("sqlite: uncount: %w", err)
+			}
+		}
+	}
+	if !ms[first].counted || ms[first].dupOf != 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE signatures SET counted = 1, duplicate_of = NULL WHERE id = ?", winner); err != nil {
+			return fmt.Errorf("sqlite: count: %w", err)
 		}
 	}
 	return nil
