@@ -18,7 +18,9 @@ const Version = 1
 const (
 	MaxBatchRecords = 200
 	MaxBatchBytes   = 1 << 20
-	MaxMessageBytes = MaxBatchBytes + 64<<10
+	// MaxMessageBytes leaves room for payloads travelling as base64 (4/3
+	// of their size) plus the records' hashes and the envelope.
+	MaxMessageBytes = MaxBatchBytes*4/3 + 256<<10
 	MaxPayloadBytes = 256 << 10
 	// Window is how many batches a kiosk may have unacknowledged.
 	Window = 4

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -70,11 +71,12 @@ func (h *Hub) SetCatalog(c *catalog.Catalog) error {
 	if err != nil {
 		return err
 	}
+	// Queued under the lock (enqueue never blocks), so a session being
+	// welcomed gets its welcome first and this push after it.
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.catalog, h.current = push, c
-	all := h.allLocked()
-	h.mu.Unlock()
-	for _, s := range all {
+	for _, s := range h.allLocked() {
 		s.enqueue(frame)
 	}
 	return nil
@@ -141,7 +143,9 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.run(r.Context())
 }
 
-func (h *Hub) register(s *session) bool {
+// register adds a session and runs first (which only queues messages)
+// under the hub's lock with the catalogue in force.
+func (h *Hub) register(s *session, first func(*syncproto.CatalogPush)) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -151,6 +155,7 @@ func (h *Hub) register(s *session) bool {
 		h.sessions[s.kioskID] = map[*session]bool{}
 	}
 	h.sessions[s.kioskID][s] = true
+	first(h.catalog)
 	return true
 }
 
@@ -161,12 +166,6 @@ func (h *Hub) unregister(s *session) {
 	if len(h.sessions[s.kioskID]) == 0 {
 		delete(h.sessions, s.kioskID)
 	}
-}
-
-func (h *Hub) currentCatalog() *syncproto.CatalogPush {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.catalog
 }
 
 // session is one kiosk connection. Only writeLoop writes to conn.
@@ -198,9 +197,13 @@ func (s *session) run(ctx context.Context) {
 		s.closeNow()
 	}()
 	t := s.hub.timing
-	s.conn.SetReadLimit(syncproto.MaxMessageBytes)
+	// A backstop far above the protocol's limit: read() enforces the limit
+	// itself so it can answer bad_message before closing.
+	s.conn.SetReadLimit(4 * syncproto.MaxMessageBytes)
 	s.conn.SetReadDeadline(time.Now().Add(t.Hello))
-	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(t.Read)) })
+	// Pongs extend the deadline only after the welcome, so a client that
+	// answers pings but never says hello is still dropped.
+	s.conn.SetPongHandler(func(string) error { return nil })
 
 	msg, err := s.read()
 	if err != nil {
@@ -215,6 +218,7 @@ func (s *session) run(ctx context.Context) {
 		return
 	}
 	defer s.hub.unregister(s)
+	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(t.Read)) })
 	for {
 		s.conn.SetReadDeadline(time.Now().Add(t.Read))
 		msg, err := s.read()
@@ -229,13 +233,21 @@ func (s *session) run(ctx context.Context) {
 
 // read returns the next decoded message; a bad frame fails the session.
 func (s *session) read() (any, error) {
-	kind, frame, err := s.conn.ReadMessage()
+	kind, r, err := s.conn.NextReader()
+	if err != nil {
+		slog.Debug("sync session read ended", "kiosk", s.kioskID, "remote", s.remote, "err", err)
+		return nil, err
+	}
+	frame, err := io.ReadAll(io.LimitReader(r, syncproto.MaxMessageBytes+1))
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			s.fail(syncproto.CodeBadMessage, fmt.Sprintf("frame over %d bytes", syncproto.MaxMessageBytes))
 		}
-		slog.Debug("sync session read ended", "kiosk", s.kioskID, "remote", s.remote, "err", err)
 		return nil, err
+	}
+	if len(frame) > syncproto.MaxMessageBytes {
+		s.fail(syncproto.CodeBadMessage, fmt.Sprintf("frame over %d bytes", syncproto.MaxMessageBytes))
+		return nil, errClose
 	}
 	if kind != websocket.TextMessage {
 		s.fail(syncproto.CodeBadMessage, "binary frames are not part of the protocol")
@@ -271,17 +283,25 @@ func (s *session) welcome(ctx context.Context, hello *syncproto.Hello) error {
 	if err := s.hub.db.Touch(ctx, s.kioskID, hello.Pending); err != nil {
 		slog.Warn("touch kiosk", "kiosk", s.kioskID, "err", err)
 	}
-	if !s.hub.register(s) {
+	// Register and queue the welcome (and a newer catalogue) under the
+	// hub's lock, so a catalogue pushed meanwhile cannot overtake them.
+	if !s.hub.register(s, func(cat *syncproto.CatalogPush) {
+		version := 0
+		if cat != nil {
+			version = cat.Version
+		}
+		s.send(&syncproto.Welcome{AckedSeq: st.AckedSeq, CatalogVersion: version})
+		if cat != nil && hello.CatalogVersion < cat.Version {
+			s.send(cat)
+		}
+	}) {
 		return errClose
 	}
-	cat := s.hub.currentCatalog()
-	version := 0
-	if cat != nil {
-		version = cat.Version
-	}
-	s.send(&syncproto.Welcome{AckedSeq: st.AckedSeq, CatalogVersion: version})
-	if cat != nil && hello.CatalogVersion < cat.Version {
-		s.send(cat)
+	// A revocation between the credential check and registering found no
+	// session to close; the store knows of it, so ask again.
+	if err := s.hub.db.Authenticate(ctx, hello.KioskID, hello.Credential); err != nil {
+		s.fail(syncproto.CodeUnauthorized, "kiosk revoked")
+		return errClose
 	}
 	slog.Info("kiosk connected", "kiosk", s.kioskID, "epoch", s.epoch, "acked_seq", st.AckedSeq,
 		"head_seq", hello.HeadSeq, "pending", hello.Pending, "remote", s.remote)

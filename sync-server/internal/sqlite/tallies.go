@@ -173,3 +173,44 @@ func (db *DB) ReceiptStatus(ctx context.Context, projectID, receipt string) (str
 	}
 	return ReceiptRepeat, true, nil
 }
+
+// SignatureRow is one signature as the office exports it.
+type SignatureRow struct {
+	ID          int64
+	KioskID     string
+	Seq         uint64
+	FullName    string
+	BirthDate   string
+	SignedAt    time.Time
+	CollectorID string
+	Sheet, Row  int
+	Counted     bool
+	DuplicateOf int64
+	Strokes     string // JSON [[[x, y], …], …]
+}
+
+// EachSignature calls fn for a project's signatures in signing order,
+// streaming so an export of a large project holds one row at a time.
+func (db *DB) EachSignature(ctx context.Context, projectID string, fn func(SignatureRow) error) error {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, kiosk_id, seq, full_name, birth_date, signed_at, collector_id, sheet, row,
+		counted, COALESCE(duplicate_of, 0), strokes FROM signatures WHERE project_id = ? ORDER BY signed_unix, kiosk_id, epoch, seq`, projectID)
+	if err != nil {
+		return fmt.Errorf("sqlite: signatures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s SignatureRow
+		var signed string
+		var counted int
+		if err := rows.Scan(&s.ID, &s.KioskID, &s.Seq, &s.FullName, &s.BirthDate, &signed, &s.CollectorID, &s.Sheet, &s.Row,
+			&counted, &s.DuplicateOf, &s.Strokes); err != nil {
+			return err
+		}
+		s.SignedAt, _ = time.Parse(time.RFC3339, signed)
+		s.Counted = counted == 1
+		if err := fn(s); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -21,7 +22,7 @@ func (s *Server) handleGetCatalog(w http.ResponseWriter, r *http.Request) {
 // handlePutCatalog puts a new catalogue in force and pushes it to kiosks.
 // A bad one is refused whole, naming the field.
 func (s *Server) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" && ct != "application/json; charset=utf-8" {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		s.fail(w, r, &api.Error{Status: http.StatusUnsupportedMediaType, Code: api.CodeUnsupportedMediaType})
 		return
 	}
@@ -47,6 +48,6 @@ func (s *Server) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, actor(r), "catalog.put", "catalog", "version "+strconv.Itoa(stored.Version))
-	go s.live.notifyAll()
+	s.live.kickAll()
 	api.WriteJSON(w, http.StatusOK, map[string]any{"version": stored.Version})
 }

@@ -21,6 +21,42 @@ type live struct {
 	subs   map[string]map[*watcher]bool // project id → watchers
 	done   chan struct{}                // closed at shutdown
 	once   sync.Once
+
+	pendMu  sync.Mutex
+	pending map[string]bool // projects changed since the worker last ran
+	wake    chan struct{}
+}
+
+// kick schedules a push for projects without holding up the caller (a
+// kiosk's batch waiting for its ack); bursts coalesce into one push.
+func (l *live) kick(projects []string) {
+	l.pendMu.Lock()
+	for _, p := range projects {
+		l.pending[p] = true
+	}
+	l.pendMu.Unlock()
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (l *live) worker() {
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-l.wake:
+		}
+		l.pendMu.Lock()
+		var ids []string
+		for p := range l.pending {
+			ids = append(ids, p)
+		}
+		l.pending = map[string]bool{}
+		l.pendMu.Unlock()
+		l.notify(ids)
+	}
 }
 
 // close ends every page connection, for shutdown: they are hijacked and
@@ -35,7 +71,10 @@ type watcher struct {
 }
 
 func newLive(s *Server) *live {
-	return &live{server: s, subs: map[string]map[*watcher]bool{}, done: make(chan struct{})}
+	l := &live{server: s, subs: map[string]map[*watcher]bool{}, done: make(chan struct{}),
+		pending: map[string]bool{}, wake: make(chan struct{}, 1)}
+	go l.worker()
+	return l
 }
 
 // notify recomputes and pushes the progress of each project to its watchers.
@@ -77,15 +116,16 @@ func (l *live) notify(projects []string) {
 	}
 }
 
-// notifyAll pushes every watched project, e.g. after a catalogue change.
-func (l *live) notifyAll() {
+// kickAll schedules a push of every watched project, e.g. after a
+// catalogue change moved the thresholds.
+func (l *live) kickAll() {
 	l.mu.Lock()
 	var ids []string
 	for id := range l.subs {
 		ids = append(ids, id)
 	}
 	l.mu.Unlock()
-	l.notify(ids)
+	l.kick(ids)
 }
 
 // serve upgrades a page's connection and streams progress updates to it,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -57,7 +58,13 @@ func New(cfg Config, db *sqlite.DB, h *hub.Hub) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: db, hub: h, pages: pg, messages: msgs, mux: http.NewServeMux()}
 	s.live = newLive(s)
-	h.OnIngest = s.live.notify
+	prev := h.OnIngest
+	h.OnIngest = func(projects []string) {
+		if prev != nil {
+			prev(projects)
+		}
+		s.live.kick(projects)
+	}
 	s.routes()
 	headers := api.BaseHeaders()
 	headers.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
@@ -89,6 +96,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /office/kiosks", s.adminPage(s.handleAddKiosk))
 	s.mux.HandleFunc("POST /office/kiosks/{id}/revoke", s.adminPage(s.handleRevokeKioskPage))
 	s.mux.HandleFunc("GET /office/audit", s.adminPage(s.handleAudit))
+	s.mux.HandleFunc("GET /office/projects/{id}/review", s.adminPage(s.handleReview))
+	s.mux.HandleFunc("POST /office/projects/{id}/review/{pair}", s.adminPage(s.handleDecide))
+	s.mux.HandleFunc("GET /api/projects/{id}/signatures.csv", s.admin(s.handleSignaturesCSV))
 	s.mux.HandleFunc("GET /p/{id}", s.handlePublicProject)
 	s.mux.HandleFunc("GET /p/{id}/ws", s.handlePublicSocket)
 	s.mux.HandleFunc("GET /p/{id}/live", s.page(s.handleLive))
@@ -174,6 +184,10 @@ func (s *Server) publicBase(r *http.Request) string {
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	api.WriteError(w, r, s.t(r), err)
+}
+
+func (s *Server) logFailure(r *http.Request, err error) {
+	slog.Error("request failed after the response began", "method", r.Method, "path", r.URL.Path, "err", err)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
