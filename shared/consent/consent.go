@@ -6,7 +6,9 @@ import (
 )
 
 // Text is the consent wording of the signature sheet form, verbatim
-// (Ipatovo decision No. 26, Приложение 1, lines 853–876).
+// (Ipatovo decision No. 26, Приложение 1, line 861) — including the
+// source's «в соответствии требованиями» without «с»: the form must be
+// reproduced as adopted, and a corrected text would be a new version.
 const Text = "Даю согласие на обработку моих персональных данных, указанных в настоящем подписном листе, " +
 	"в целях рассмотрения инициативного проекта, в соответствии требованиями статьи 9 Федерального " +
 	"закона от 27 июля 2006 г. № 152-ФЗ «О персональных данных»"

@@ -15,7 +15,8 @@
     return s;
   }
 
-  const IDLE_MS = Math.max(15, Number(document.body.dataset.idleSeconds) || 120) * 1000;
+  // The kiosk validated the setting; 90 s is its default.
+  const IDLE_MS = (Number(document.body.dataset.idleSeconds) || 90) * 1000;
   const THANKS_MS = 15000;
   const REQUEST_MS = 20000;
   const STEPS = ['step-identity', 'step-residence', 'step-consent', 'step-signature', 'step-confirm'];
@@ -555,6 +556,7 @@
     state.project = project;
     project.signatures = d.signatures;
     project.required = d.required;
+    project.percent = d.required > 0 ? Math.floor(d.signatures * 100 / d.required) : 0;
     $('thanks-where').textContent = t('ui.thanks.where', { sheet: d.sheet, row: d.row });
     el.qrBox.hidden = true;
     // The receipt's own QR code when the kiosk made one; else the project page.
