@@ -13,7 +13,6 @@ import (
 	"math"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,6 +23,8 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sbor-project/sbor/shared/headless"
 
 	"github.com/sbor-project/sbor/shared/signature"
 )
@@ -36,22 +37,6 @@ const (
 	// stepTimeout bounds one step (a tap and the screen it leads to).
 	stepTimeout = 10 * time.Second
 )
-
-// chromiumPath finds the browser. Missing Chromium fails the test: CI
-// installs it (.ci/run), and a silent skip would hide that nothing ran.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("starts Chromium; skipped under -short")
-	}
-	for _, name := range []string{"chromium", "/usr/bin/chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Fatal("chromium not found: install it (apt-get install chromium), .ci/run does")
-	return ""
-}
 
 // startKioskArgs is startKiosk with extra flags (e.g. -idle-reset); the
 // kiosk closes when the test ends.
@@ -99,42 +84,8 @@ type browser struct {
 // when the test ends. It does not open the page yet.
 func newBrowser(t *testing.T, m *Main) *browser {
 	t.Helper()
-	exe := chromiumPath(t)
-	dir := filepath.Join("..", "testdata-out", "browser", t.Name())
-	if err := os.RemoveAll(dir); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	root, cancelRoot := context.WithTimeout(context.Background(), browserTestTimeout)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root,
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(screenW, screenH),
-	)
-	ctx, cancelTab := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc()
-		cancelRoot()
-	})
-	// The window size flag leaves room for browser chrome even headless;
-	// the page must get the touchscreen's full 800×480.
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(screenW, screenH)); err != nil {
-		t.Fatalf("start chromium (%s): %v", exe, err)
-	}
+	dir := headless.ShotDir(t, "..")
+	ctx := headless.Start(t, screenW, screenH, browserTestTimeout)
 	b := &browser{t: t, ctx: ctx, base: "http://" + m.Server.Addr().String(), dir: dir, timeout: stepTimeout}
 
 	// Uncaught script errors fail the test: a resident would be stuck.

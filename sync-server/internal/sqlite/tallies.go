@@ -192,8 +192,18 @@ type SignatureRow struct {
 // EachSignature calls fn for a project's signatures in signing order,
 // streaming so an export of a large project holds one row at a time.
 func (db *DB) EachSignature(ctx context.Context, projectID string, fn func(SignatureRow) error) error {
+	return db.eachSignature(ctx, "WHERE project_id = ? ORDER BY signed_unix, kiosk_id, epoch, seq", projectID, fn)
+}
+
+// Uncounted streams a project's signatures that do not count, for the
+// annex of the sheets.
+func (db *DB) Uncounted(ctx context.Context, projectID string, fn func(SignatureRow) error) error {
+	return db.eachSignature(ctx, "WHERE project_id = ? AND counted = 0 ORDER BY signed_unix, kiosk_id, epoch, seq", projectID, fn)
+}
+
+func (db *DB) eachSignature(ctx context.Context, where string, projectID string, fn func(SignatureRow) error) error {
 	rows, err := db.db.QueryContext(ctx, `SELECT id, kiosk_id, seq, full_name, birth_date, signed_at, collector_id, sheet, row,
-		counted, COALESCE(duplicate_of, 0), strokes FROM signatures WHERE project_id = ? ORDER BY signed_unix, kiosk_id, epoch, seq`, projectID)
+		counted, COALESCE(duplicate_of, 0), strokes FROM signatures `+where, projectID)
 	if err != nil {
 		return fmt.Errorf("sqlite: signatures: %w", err)
 	}
