@@ -137,7 +137,42 @@ func ParseSet(dir string) (map[string]*template.Template, error) {
 // placeholder here, bound to the request's language with Funcs on a clone.
 func Funcs() template.FuncMap {
 	return template.FuncMap{
-		"t":   func(key string) string { return key },
-		"min": func(a, b int) int { return min(a, b) },
+		"t":     func(key string) string { return key },
+		"min":   func(a, b int) int { return min(a, b) },
+		"field": Field,
+		"split": strings.Fields,
 	}
+}
+
+// Form is a page with a form whose fields carry their own messages.
+type Form interface {
+	FieldError(name string) string
+	IsNew() bool
+}
+
+// FieldView is one form field for the "field" and "area" templates.
+type FieldView struct {
+	Name, Label, Value, Error string
+	New                       bool
+}
+
+// Field prepares a form field: its value as text (zero numbers and dates
+// as empty, so the form shows blanks, not zeros) and its message.
+func Field(f Form, name, label string, value any) FieldView {
+	text := fmt.Sprint(value)
+	switch v := value.(type) {
+	case int:
+		if v == 0 {
+			text = ""
+		}
+	case int64:
+		if v == 0 {
+			text = ""
+		}
+	case interface{ IsZero() bool }:
+		if v.IsZero() {
+			text = ""
+		}
+	}
+	return FieldView{Name: name, Label: label, Value: text, Error: f.FieldError(name), New: f.IsNew()}
 }

@@ -53,6 +53,24 @@ type Project struct {
 	SheetSize        int           `json:"sheet_size"`
 	PageURL          string        `json:"page_url,omitempty"`
 	Members          []Member      `json:"members"`
+
+	// The rest of the initiative project form (Приложение 1 to the order,
+	// lines 474–512). Optional for collecting signatures; the office keeps
+	// them, and the selection commission scores from them. Money is in
+	// whole roubles.
+	LocalIssue          string `json:"local_issue,omitempty"`          // 2. вопрос местного значения
+	Goal                string `json:"goal,omitempty"`                 // 4. цель и задачи
+	ExpectedResult      string `json:"expected_result,omitempty"`      // 6. ожидаемый результат
+	FurtherDevelopment  string `json:"further_development,omitempty"`  // 7. дальнейшее развитие
+	Beneficiaries       int    `json:"beneficiaries,omitempty"`        // 8. прямые благополучатели, человек
+	ImplementationTerm  string `json:"implementation_term,omitempty"`  // 9. сроки реализации
+	Cost                int64  `json:"cost,omitempty"`                 // 11. расчёт расходов
+	BudgetFunds         int64  `json:"budget_funds,omitempty"`         // 12. средства бюджета
+	PaymentsCitizens    int64  `json:"payments_citizens,omitempty"`    // 13.1 инициативные платежи граждан
+	PaymentsBusiness    int64  `json:"payments_business,omitempty"`    // 13.2 … юрлиц и ИП
+	InKindCitizens      int64  `json:"in_kind_citizens,omitempty"`     // 14.1 неденежный вклад граждан
+	InKindBusiness      int64  `json:"in_kind_business,omitempty"`     // 14.2 … юрлиц и ИП
+	LabourParticipation bool   `json:"labour_participation,omitempty"` // трудовое участие жителей (критерий 2.3)
 }
 
 // Member is a member of a project's initiative group; members collect and
@@ -96,7 +114,7 @@ func Parse(r io.Reader) (*Catalog, error) {
 	if dec.More() {
 		return nil, &FieldError{"", "после каталога в файле есть лишние данные"}
 	}
-	c.applyDefaults()
+	c.ApplyDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -119,7 +137,9 @@ func decodeError(err error) error {
 	return &FieldError{"", fmt.Sprintf("не JSON-каталог: %v", err)}
 }
 
-func (c *Catalog) applyDefaults() {
+// ApplyDefaults fills the settings a project left out (threshold 30 %,
+// minimum age 16, maximum age 120, 10 rows a sheet).
+func (c *Catalog) ApplyDefaults() {
 	for i := range c.Projects {
 		p := &c.Projects[i]
 		if p.ThresholdPercent == 0 {
@@ -188,6 +208,17 @@ func (c *Catalog) Validate() error {
 			return &FieldError{f("page_url"), "должен быть адресом http:// или https://"}
 		case len(p.Members) == 0:
 			return &FieldError{f("members"), "в инициативной группе нет ни одного члена"}
+		case p.Beneficiaries < 0:
+			return &FieldError{f("beneficiaries"), "не может быть отрицательным"}
+		}
+		for _, m := range []struct {
+			name string
+			v    int64
+		}{{"cost", p.Cost}, {"budget_funds", p.BudgetFunds}, {"payments_citizens", p.PaymentsCitizens},
+			{"payments_business", p.PaymentsBusiness}, {"in_kind_citizens", p.InKindCitizens}, {"in_kind_business", p.InKindBusiness}} {
+			if m.v < 0 {
+				return &FieldError{f(m.name), "сумма не может быть отрицательной"}
+			}
 		}
 		projects[p.ID] = true
 		seen := map[string]bool{}

@@ -33,6 +33,6 @@ func Demo(today calendar.Date) *Catalog {
 				Members: []Member{chair}},
 		},
 	}
-	c.applyDefaults()
+	c.ApplyDefaults()
 	return c
 }

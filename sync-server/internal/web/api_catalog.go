@@ -38,16 +38,35 @@ func (s *Server) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	stored, err := s.db.PutCatalog(r.Context(), c)
+	stored, err := s.storeCatalog(r, c)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	api.WriteJSON(w, http.StatusOK, map[string]any{"version": stored.Version})
+}
+
+// storeCatalog puts a valid catalogue in force: projects without a page
+// get this server's public page (where kiosks' QR codes then lead), the
+// store numbers the version, kiosks get it pushed, open pages update.
+func (s *Server) storeCatalog(r *http.Request, c *catalog.Catalog) (*catalog.Catalog, error) {
+	for i := range c.Projects {
+		if c.Projects[i].PageURL == "" {
+			c.Projects[i].PageURL = s.publicBase(r) + "/p/" + c.Projects[i].ID
+		}
+	}
+	c.ApplyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	stored, err := s.db.PutCatalog(r.Context(), c)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.hub.SetCatalog(stored); err != nil {
-		s.fail(w, r, err)
-		return
+		return nil, err
 	}
 	s.audit(r, actor(r), "catalog.put", "catalog", "version "+strconv.Itoa(stored.Version))
 	s.live.kickAll()
-	api.WriteJSON(w, http.StatusOK, map[string]any{"version": stored.Version})
+	return stored, nil
 }
