@@ -60,7 +60,11 @@ func run(bin, data, serverAddr, kioskAddr, pin string) error {
 	args := []string{"-addr", kioskAddr, "-data", kioskData, "-server", base}
 	if _, err := os.Stat(filepath.Join(kioskData, "kiosk.db")); errors.Is(err, os.ErrNotExist) {
 		// First run: the office's two steps, done here for the demo.
-		if err := call("PUT", base+"/api/catalog", token, catalog.Demo(calendar.Of(time.Now())), nil); err != nil {
+		demo := catalog.Demo(calendar.Of(time.Now()))
+		for i := range demo.Projects {
+			demo.Projects[i].PageURL = "" // the server's own /p/{id}, where QR codes then lead
+		}
+		if err := call("PUT", base+"/api/catalog", token, demo, nil); err != nil {
 			return fmt.Errorf("demo catalogue: %w", err)
 		}
 		var k struct {
@@ -71,6 +75,13 @@ func run(bin, data, serverAddr, kioskAddr, pin string) error {
 			return fmt.Errorf("register kiosk: %w", err)
 		}
 		args = append(args, "-enroll", k.EnrollCode)
+		// An office admin for the demo, with the admin token as password.
+		add := exec.Command(filepath.Join(bin, "sync-server"), "user", "add", "-data", filepath.Join(data, "server"),
+			"-role", "admin", "-name", "Демо-администратор", "admin")
+		add.Stdin = strings.NewReader(token + "\n")
+		if out, err := add.CombinedOutput(); err != nil {
+			return fmt.Errorf("office admin: %v: %s", err, out)
+		}
 	}
 	kiosk := exec.Command(filepath.Join(bin, "kiosk"), args...)
 	kiosk.Env = append(os.Environ(), "SBOR_OPERATOR_PIN="+pin)
@@ -85,11 +96,12 @@ func run(bin, data, serverAddr, kioskAddr, pin string) error {
 	fmt.Printf(`
   Киоск / kiosk:               http://%s/   (ПИН оператора / operator PIN: %s)
   Сервер / sync server:        %s/healthz
-  Прогресс / progress (API):   %s/api/projects/p1/progress
+  Администрация / office:      %s/office   (admin / %s)
+  Прогресс / live progress:    %s/p/p1/live
   Токен администратора / admin token: %s
   Данные / data: %s      Ctrl-C — стоп / stop
 
-`, kioskAddr, pin, base, base, token, data)
+`, kioskAddr, pin, base, base, token, base, token, data)
 	select {
 	case <-ctx.Done():
 	case <-exited(server):

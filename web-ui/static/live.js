@@ -67,12 +67,12 @@
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
     const ws = new WebSocket(scheme + location.host + root.dataset.socket);
-    ws.onopen = () => { delay = 1000; if (status) status.textContent = status.dataset.online; };
+    ws.onopen = () => { delay = 1000; if (status) status.textContent = status.dataset.msgUp; };
     ws.onmessage = (e) => {
       try { render(JSON.parse(e.data)); } catch (_) { /* a bad frame is skipped */ }
     };
     ws.onclose = () => {
-      if (status) status.textContent = status.dataset.offline;
+      if (status) status.textContent = status.dataset.msgDown;
       // Exponential backoff with jitter, capped at 30 s.
       setTimeout(connect, delay / 2 + Math.random() * delay / 2);
       delay = Math.min(delay * 2, 30000);
