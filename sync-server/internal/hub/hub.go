@@ -151,6 +151,13 @@ func (h *Hub) register(s *session, first func(*syncproto.CatalogPush)) bool {
 	if h.closed {
 		return false
 	}
+	// One kiosk runs one uplink: an older session is a half-open leftover
+	// (or a cloned SD card, which the log should show), so the newest wins.
+	for old := range h.sessions[s.kioskID] {
+		slog.Warn("a newer session of the kiosk replaces an older one", "kiosk", s.kioskID, "old", old.remote, "new", s.remote)
+		delete(h.sessions[s.kioskID], old)
+		go old.closeNow()
+	}
 	if h.sessions[s.kioskID] == nil {
 		h.sessions[s.kioskID] = map[*session]bool{}
 	}

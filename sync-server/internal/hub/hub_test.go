@@ -1131,6 +1131,25 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestNewerSessionReplacesOlder: a kiosk runs one uplink, so a new
+// session (after a half-open connection, say) closes the older one.
+func TestNewerSessionReplacesOlder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, testTiming)
+	k := e.newKiosk(t, "k1", "p1")
+	old := e.dialT(t)
+	old.helloT(t, k, e.cat.Version)
+	fresh := e.dialT(t)
+	fresh.helloT(t, k, e.cat.Version)
+	old.expectClosed(t, 0)
+	if ack := fresh.syncT(t, k.sign(1)); ack.AckedSeq != 1 {
+		t.Fatalf("ack %+v", ack)
+	}
+	if n := e.hub.Connected("k1"); n != 1 {
+		t.Fatalf("%d sessions of k1", n)
+	}
+}
+
 func TestCatalogPush(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, testTiming)
@@ -1138,8 +1157,9 @@ func TestCatalogPush(t *testing.T) {
 	k := e.newKiosk(t, "k1", "p1")
 	c := e.dialT(t)
 	c.helloT(t, k, e.cat.Version)
-	c2 := e.dialT(t) // a second session of the same kiosk gets it too
-	c2.helloT(t, k, e.cat.Version)
+	kb := e.newKiosk(t, "k1b", "p1")
+	c2 := e.dialT(t) // another connected kiosk gets it too
+	c2.helloT(t, kb, e.cat.Version)
 
 	next := catalog.Demo(calendar.Of(time.Now()))
 	next.Version = e.cat.Version + 1
