@@ -110,6 +110,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/projects/{id}/sheets.pdf", s.handleSheets)
 	s.mux.HandleFunc("GET /api/projects/{id}/poster.pdf", s.handlePoster)
 	s.mux.HandleFunc("GET /verify/{digest}", s.handleVerify)
+	s.mux.HandleFunc("POST /api/score", s.handleScore)
 	s.mux.HandleFunc("GET /p/{id}", s.handlePublicProject)
 	s.mux.HandleFunc("GET /p/{id}/ws", s.handlePublicSocket)
 	s.mux.HandleFunc("GET /p/{id}/live", s.page(s.handleLive))
