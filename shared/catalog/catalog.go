@@ -11,8 +11,10 @@ import (
 
 	"github.com/sbor-project/sbor/shared/calendar"
 	"github.com/sbor-project/sbor/shared/citizen"
+	"github.com/sbor-project/sbor/shared/meeting"
 	"github.com/sbor-project/sbor/shared/sheet"
 	"github.com/sbor-project/sbor/shared/signature"
+	"github.com/sbor-project/sbor/shared/survey"
 	"github.com/sbor-project/sbor/shared/threshold"
 )
 
@@ -28,6 +30,9 @@ type Catalog struct {
 	Version     int         `json:"version"`
 	Territories []Territory `json:"territories"`
 	Projects    []Project   `json:"projects"`
+	// Meetings the office called, and opinion surveys it asks.
+	Meetings []meeting.Meeting `json:"meetings,omitempty"`
+	Surveys  []survey.Survey   `json:"surveys,omitempty"`
 }
 
 // Territory is a part of the district set by an administration resolution.
@@ -239,6 +244,47 @@ func (c *Catalog) Validate() error {
 			}
 			seen[m.ID] = true
 			members[m.ID] = m
+		}
+	}
+	hasTerritory := func(id string) bool { return territories[id] }
+	hasProject := func(id string) bool { return projects[id] }
+	ids := map[string]bool{}
+	for i := range c.Meetings {
+		if err := c.Meetings[i].Validate(hasTerritory, hasProject); err != nil {
+			return &FieldError{fmt.Sprintf("meetings[%d]", i), err.Error()}
+		}
+		if ids[c.Meetings[i].ID] {
+			return &FieldError{fmt.Sprintf("meetings[%d].id", i), "такой ID уже есть"}
+		}
+		ids[c.Meetings[i].ID] = true
+	}
+	for i, sv := range c.Surveys {
+		if err := sv.Validate(hasProject); err != nil {
+			return &FieldError{fmt.Sprintf("surveys[%d]", i), err.Error()}
+		}
+		if ids[sv.ID] {
+			return &FieldError{fmt.Sprintf("surveys[%d].id", i), "такой ID уже есть"}
+		}
+		ids[sv.ID] = true
+	}
+	return nil
+}
+
+// Survey returns the survey with id, or nil.
+func (c *Catalog) Survey(id string) *survey.Survey {
+	for i := range c.Surveys {
+		if c.Surveys[i].ID == id {
+			return &c.Surveys[i]
+		}
+	}
+	return nil
+}
+
+// Meeting returns the office-called meeting with id, or nil.
+func (c *Catalog) Meeting(id string) *meeting.Meeting {
+	for i := range c.Meetings {
+		if c.Meetings[i].ID == id {
+			return &c.Meetings[i]
 		}
 	}
 	return nil

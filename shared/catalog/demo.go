@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/sbor-project/sbor/shared/calendar"
+	"github.com/sbor-project/sbor/shared/meeting"
+	"github.com/sbor-project/sbor/shared/survey"
 )
 
 // Demo returns the built-in demonstration catalogue, its collection window
@@ -33,6 +35,16 @@ func Demo(today calendar.Date) *Catalog {
 				Members: []Member{chair}},
 		},
 	}
+	c.Surveys = []survey.Survey{{ID: "s1", Title: "Что важнее благоустроить в этом году?", ProjectIDs: []string{"p1", "p2"},
+		Questions: []survey.Question{
+			{ID: "q1", Text: "Какой проект вы поддерживаете в первую очередь?", Kind: survey.Single, Required: true,
+				Options: []survey.Option{{ID: "p1", Text: "Ремонт детской площадки"}, {ID: "p2", Text: "Освещение улицы Мира"}}},
+			{ID: "q2", Text: "Чем вы готовы помочь?", Kind: survey.Multiple,
+				Options: []survey.Option{{ID: "work", Text: "Трудом на субботнике"}, {ID: "money", Text: "Деньгами"}, {ID: "none", Text: "Пока ничем"}}},
+			{ID: "q3", Text: "Ваши предложения", Kind: survey.Text},
+		}}}
+	c.Meetings = []meeting.Meeting{{ID: "mt1", Kind: meeting.KindGathering, Date: today, Place: "Дом культуры, ул. Ленина, 1",
+		TerritoryID: "t1", Agenda: []string{"p1"}, Chair: chair.FullName, Secretary: "Сидоров Пётр Алексеевич"}}
 	c.ApplyDefaults()
 	return c
 }

@@ -14,7 +14,11 @@ type Type string
 
 // Record types. New types are added here, never renamed: old logs keep them.
 const (
-	TypeSignature Type = "signature"
+	TypeSignature    Type = "signature"
+	TypeMeeting      Type = "meeting"       // a meeting the kiosk operator called
+	TypeAttendance   Type = "attendance"    // a resident registered at a meeting
+	TypeVote         Type = "vote"          // the counted vote on one agenda item
+	TypeSurveyAnswer Type = "survey_answer" // a resident's answers to a survey
 )
 
 // HashSize is the length of a record hash.
