@@ -98,6 +98,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	if c != nil {
+		if err := m.DB.SyncCatalogLinks(ctx, c); err != nil {
+			return err
+		}
 		if err := m.Hub.SetCatalog(c); err != nil {
 			return err
 		}

@@ -85,6 +85,19 @@ func TestOfficeCatalogForms(t *testing.T) {
 		t.Fatalf("protocol with zeros: %d", code)
 	}
 
+	// The commission's score from the project form: 20 (7 of 7 residents
+	// benefit) + 5 (nobody took part yet) + 15 (no co-financing) + 0 + 0
+	// + 5 (150 000 roubles for 7 people) + 0 = 45, below the pass mark.
+	if code, page := office.raw("GET", "/office/projects/p3", nil); code != 200 || !strings.Contains(string(page), `id="score-total">45<`) {
+		t.Fatalf("score on the project page: %d", code)
+	}
+	if code, page := office.raw("GET", "/office/ranking?budget=1000000", nil); code != 200 || !strings.Contains(string(page), "Колодец") {
+		t.Fatalf("ranking: %d", code)
+	}
+	if code, _ := office.raw("GET", "/office/ranking?budget=много", nil); code != 422 {
+		t.Fatalf("bad budget: %d", code)
+	}
+
 	// Users: a short password is refused; a group member for p3 is created and can sign in.
 	code, page = submit(t, office, "/office/users", url.Values{"username": {"olga"}, "role": {"group"}, "project_id": {"p3"}, "password": {"short"}})
 	if code != 422 || !strings.Contains(page, `id="err-password"`) || !strings.Contains(page, `value="olga"`) {

@@ -141,6 +141,22 @@ func Funcs() template.FuncMap {
 		"min":   func(a, b int) int { return min(a, b) },
 		"field": Field,
 		"split": strings.Fields,
+		// kopecksToRoubles shows a kopeck amount as whole roubles with
+		// thousands separated by a thin space, as Russian documents do.
+		"kopecksToRoubles": func(k string) string {
+			n := "0"
+			if len(k) > 2 {
+				n = k[:len(k)-2]
+			}
+			var b strings.Builder
+			for i, r := range n {
+				if i > 0 && (len(n)-i)%3 == 0 {
+					b.WriteRune('\u202f')
+				}
+				b.WriteRune(r)
+			}
+			return b.String()
+		},
 	}
 }
 

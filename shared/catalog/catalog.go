@@ -76,6 +76,7 @@ type Project struct {
 	InKindCitizens      int64  `json:"in_kind_citizens,omitempty"`     // 14.1 неденежный вклад граждан
 	InKindBusiness      int64  `json:"in_kind_business,omitempty"`     // 14.2 … юрлиц и ИП
 	LabourParticipation bool   `json:"labour_participation,omitempty"` // трудовое участие жителей (критерий 2.3)
+	Presentation        bool   `json:"presentation,omitempty"`         // приложены презентационные материалы (критерий 2.5)
 }
 
 // Member is a member of a project's initiative group; members collect and

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/sbor-project/sbor/shared/citizen"
+	"github.com/sbor-project/sbor/shared/meeting"
 	"github.com/sbor-project/sbor/shared/record"
 	"github.com/sbor-project/sbor/shared/signature"
+	"github.com/sbor-project/sbor/shared/survey"
 )
 
 // EpochState is how far the server holds one kiosk database's log.
@@ -88,12 +90,12 @@ func (db *DB) Ingest(ctx context.Context, kioskID, epoch string, recs []record.R
 					r.PrevHash.String(), r.Hash.String(), db.stamp()); err != nil {
 					return fmt.Errorf("sqlite: insert record: %w", err)
 				}
-				project, err := db.project(ctx, tx, kioskID, epoch, r)
+				changed, err := db.project(ctx, tx, kioskID, epoch, r)
 				if err != nil {
 					return err
 				}
-				if project != "" {
-					projects[project] = true
+				for _, p := range changed {
+					projects[p] = true
 				}
 				st.AckedSeq, st.HeadHash = r.Seq, r.Hash
 			}
@@ -135,21 +137,52 @@ func quarantine(ctx context.Context, tx *sql.Tx, kioskID, epoch string, recs []r
 	return nil
 }
 
-// project indexes a stored record by its type and returns the project
+// project indexes a stored record by its type and returns the projects
 // whose tallies it changed. A record whose payload cannot be read stays
 // in the log (the chain needs it) and is also quarantined for the office.
-func (db *DB) project(ctx context.Context, tx *sql.Tx, kioskID, epoch string, r record.Record) (string, error) {
+func (db *DB) project(ctx context.Context, tx *sql.Tx, kioskID, epoch string, r record.Record) ([]string, error) {
+	o := record.Origin{KioskID: kioskID, Epoch: epoch, Seq: r.Seq}
+	unreadable := func() ([]string, error) {
+		return nil, quarantine(ctx, tx, kioskID, epoch, []record.Record{r}, "unreadable "+string(r.Type)+" payload", db.stamp())
+	}
 	switch r.Type {
 	case record.TypeSignature:
 		var s signature.Signature
 		if err := json.Unmarshal(r.Payload, &s); err != nil || !readable(s) {
-			return "", quarantine(ctx, tx, kioskID, epoch, []record.Record{r}, "unreadable signature payload", db.stamp())
+			return unreadable()
 		}
-		return s.ProjectID, db.addSignature(ctx, tx, record.Origin{At: s.SignedAt, KioskID: kioskID, Epoch: epoch, Seq: r.Seq}, s)
+		o.At = s.SignedAt
+		return []string{s.ProjectID}, db.addSignature(ctx, tx, o, s)
+	case record.TypeMeeting:
+		var m meeting.Meeting
+		if json.Unmarshal(r.Payload, &m) != nil || m.ID == "" {
+			return unreadable()
+		}
+		return db.projectMeeting(ctx, tx, o, m)
+	case record.TypeAttendance:
+		var a meeting.Attendance
+		if json.Unmarshal(r.Payload, &a) != nil || a.MeetingID == "" || citizen.ValidateName(a.FullName) != nil || a.BirthDate.IsZero() {
+			return unreadable()
+		}
+		o.At = a.RegisteredAt
+		return db.projectAttendance(ctx, tx, o, a)
+	case record.TypeVote:
+		var v meeting.Vote
+		if json.Unmarshal(r.Payload, &v) != nil || v.MeetingID == "" || v.ProjectID == "" {
+			return unreadable()
+		}
+		return db.projectVote(ctx, tx, o, v)
+	case record.TypeSurveyAnswer:
+		var a survey.Answer
+		if json.Unmarshal(r.Payload, &a) != nil || a.SurveyID == "" || citizen.ValidateName(a.FullName) != nil || a.BirthDate.IsZero() {
+			return unreadable()
+		}
+		o.At = a.AnsweredAt
+		return db.projectAnswer(ctx, tx, o, a)
 	}
 	// A record type this server does not know yet: kept in the log only.
 	slog.Warn("record of unknown type kept unindexed", "kiosk", kioskID, "seq", r.Seq, "type", r.Type)
-	return "", nil
+	return nil, nil
 }
 
 func readable(s signature.Signature) bool {

@@ -63,6 +63,9 @@ func (s *Server) storeCatalog(r *http.Request, c *catalog.Catalog) (*catalog.Cat
 	if err != nil {
 		return nil, err
 	}
+	if err := s.db.SyncCatalogLinks(r.Context(), stored); err != nil {
+		return nil, err
+	}
 	if err := s.hub.SetCatalog(stored); err != nil {
 		return nil, err
 	}

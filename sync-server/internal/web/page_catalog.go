@@ -159,6 +159,7 @@ func (s *Server) handleSaveProject(w http.ResponseWriter, r *http.Request, sess 
 		FurtherDevelopment:  strings.TrimSpace(r.PostFormValue("further_development")),
 		ImplementationTerm:  strings.TrimSpace(r.PostFormValue("implementation_term")),
 		LabourParticipation: r.PostFormValue("labour_participation") == "on",
+		Presentation:        r.PostFormValue("presentation") == "on",
 	}
 	if !isNew {
 		p.ID = r.PathValue("id")

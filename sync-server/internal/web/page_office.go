@@ -39,10 +39,11 @@ func (s *Server) handleProjects(w http.ResponseWriter, r *http.Request, sess *se
 
 type projectPage struct {
 	view
-	Project   *catalog.Project
-	Territory *catalog.Territory
-	Progress  Progress
-	CanExport bool
+	Project    *catalog.Project
+	Territory  *catalog.Territory
+	Progress   Progress
+	CanExport  bool
+	Assessment Assessment
 }
 
 // projectFor resolves {id} for a user: 404 unknown, 403 not theirs.
@@ -75,8 +76,13 @@ func (s *Server) handleProject(w http.ResponseWriter, r *http.Request, sess *ses
 		s.fail(w, r, err)
 		return
 	}
+	a, err := s.assess(r.Context(), c, p)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, s.pages.office, "project", http.StatusOK, projectPage{view: s.view(r), Project: p,
-		Territory: c.Territory(p.TerritoryID), Progress: prog, CanExport: sess.User.CanExportPersonalData()})
+		Territory: c.Territory(p.TerritoryID), Progress: prog, CanExport: sess.User.CanExportPersonalData(), Assessment: a})
 }
 
 // handleLive is the live progress page for the group and a meeting screen.

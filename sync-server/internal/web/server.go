@@ -102,6 +102,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /office/catalog/projects/{id}", s.adminPage(s.handleProjectEditPage))
 	s.mux.HandleFunc("POST /office/catalog/projects/{id}", s.adminPage(s.handleSaveProject))
 	s.mux.HandleFunc("GET /office/users", s.adminPage(s.handleUsersPage))
+	s.mux.HandleFunc("GET /office/ranking", s.page(s.handleRanking))
 	s.mux.HandleFunc("POST /office/users", s.adminPage(s.handleAddUser))
 	s.mux.HandleFunc("GET /office/projects/{id}/review", s.adminPage(s.handleReview))
 	s.mux.HandleFunc("POST /office/projects/{id}/review/{pair}", s.adminPage(s.handleDecide))
