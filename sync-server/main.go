@@ -10,12 +10,14 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/sbor-project/sbor/shared/lockout"
 	"github.com/sbor-project/sbor/shared/release"
 	"github.com/sbor-project/sbor/shared/settings"
 	"github.com/sbor-project/sbor/sync-server/internal/hub"
@@ -26,13 +28,23 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if len(os.Args) > 1 && os.Args[1] == "user" {
-		if err := runUserCommand(ctx, os.Args[2:], os.Stdin, os.Stdout, os.LookupEnv); err != nil {
-			fmt.Fprintln(os.Stderr, "sync-server user:", err)
+	if len(os.Args) > 1 {
+		var err error
+		switch os.Args[1] {
+		case "user":
+			err = runUserCommand(ctx, os.Args[2:], os.Stdin, os.Stdout, os.LookupEnv)
+		case "audit":
+			err = runAuditCommand(ctx, os.Args[2:], os.Stdout, os.LookupEnv)
+		default:
+			goto serve
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "sync-server "+os.Args[1]+":", err)
 			os.Exit(1)
 		}
 		return
 	}
+serve:
 	m := NewMain()
 	if err := m.ParseFlags(os.Args[1:], os.LookupEnv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -58,6 +70,8 @@ func main() {
 type Main struct {
 	Config Config
 	Timing hub.Timing
+	// LoginPolicy throttles failed sign-ins; tests make it fast.
+	LoginPolicy lockout.Policy
 
 	DB     *sqlite.DB
 	Hub    *hub.Hub
@@ -110,7 +124,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("timezone: %w", err)
 	}
 	m.Server, err = web.New(web.Config{AdminToken: cfg.AdminToken, EnrollTTL: cfg.EnrollTTL, BodyLimit: cfg.BodyLimit,
-		SessionTTL: cfg.SessionTTL, Location: loc, PublicURL: cfg.PublicURL}, m.DB, m.Hub)
+		SessionTTL: cfg.SessionTTL, Location: loc, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, LoginPolicy: m.LoginPolicy}, m.DB, m.Hub)
 	if err != nil {
 		return err
 	}
@@ -118,7 +132,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.served = make(chan error, 1)
-	go func() { m.served <- m.Server.Serve() }()
+	go func() { m.served <- m.Server.Serve(cfg.TLSCert, cfg.TLSKey) }()
 	if cfg.AdminToken == "" {
 		slog.Warn("no -admin-token: the admin API is closed")
 	}
@@ -153,6 +167,9 @@ type Config struct {
 	TimeZone   string
 	SessionTTL time.Duration
 	PublicURL  string
+
+	TLSCert, TLSKey string
+	TrustedProxies  []netip.Prefix
 }
 
 // DefaultConfig returns the defaults in configs/sync-server.env.example.
@@ -172,6 +189,26 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the municipality's time zone")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long an office sign-in lasts")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the server's address as residents reach it, for QR codes and documents (default: from each request)")
+	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file (PEM); with -tls-key the server speaks HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key file (PEM)")
+	fs.Func("trusted-proxies", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are believed", func(v string) error {
+		c.TrustedProxies = nil
+		for _, f := range strings.Split(v, ",") {
+			if f = strings.TrimSpace(f); f == "" {
+				continue
+			}
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					return fmt.Errorf("%q is not an address or CIDR", f)
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+		return nil
+	})
 }
 
 // Validate checks the settings together.
@@ -188,6 +225,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, fmt.Errorf("-timezone: %w", err))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("-tls-cert and -tls-key go together"))
 	}
 	if c.SessionTTL < time.Minute {
 		errs = append(errs, errors.New("-session-ttl must be at least 1m"))

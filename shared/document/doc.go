@@ -2,7 +2,9 @@
 // signature sheets (Приложение 1, «Подписной лист») with each resident's
 // drawn signature, the annex of signatures not counted as repeats, the
 // protocol of collection results (Приложение 2, «Протокол об итогах сбора
-// подписей») and a poster with a QR code to the project page.
+// подписей»), a poster with a QR code to the project page, the protocol
+// of a residents' meeting (сход, собрание, конференция) and the results of
+// an opinion survey.
 //
 // The forms are legal documents, so their wording is reproduced verbatim
 // from the municipal regulation (see shared/domain.md) and only the blanks

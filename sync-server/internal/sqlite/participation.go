@@ -267,3 +267,25 @@ func (db *DB) SurveyReplies(ctx context.Context, surveyID string, fn func(at tim
 	}
 	return rows.Err()
 }
+
+// KioskMeetings lists the meetings operators called at kiosks.
+func (db *DB) KioskMeetings(ctx context.Context) ([]meeting.Meeting, error) {
+	rows, err := db.db.QueryContext(ctx, "SELECT body FROM meetings ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: meetings: %w", err)
+	}
+	defer rows.Close()
+	var out []meeting.Meeting
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var m meeting.Meeting
+		if err := json.Unmarshal([]byte(body), &m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

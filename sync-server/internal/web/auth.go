@@ -102,3 +102,7 @@ func (s *Server) authorized(r *http.Request, projectID string) (bool, error) {
 }
 
 var errUnauthenticated = errors.New("not signed in")
+
+// LoginLocked reports whether sign-in for key ("user:NAME" or "ip:ADDR")
+// is locked out, not just slowed down.
+func (s *Server) LoginLocked(key string) bool { return s.logins.Locked(key) }

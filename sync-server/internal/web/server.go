@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/sbor-project/sbor/shared/api"
+	"github.com/sbor-project/sbor/shared/lockout"
 	"github.com/sbor-project/sbor/sync-server/internal/hub"
 	"github.com/sbor-project/sbor/sync-server/internal/sqlite"
 	webui "github.com/sbor-project/sbor/web-ui"
@@ -27,6 +29,10 @@ type Config struct {
 	// PublicURL is the server's address as residents and kiosks reach it
 	// (QR codes, posters, protocols); empty: taken from each request.
 	PublicURL string
+	// TrustedProxies may set X-Forwarded-For/-Proto/-Host; nobody else may.
+	TrustedProxies []netip.Prefix
+	// LoginPolicy throttles failed sign-ins; zero means lockout.Default.
+	LoginPolicy lockout.Policy
 }
 
 // Server is the sync server's HTTP side.
@@ -36,6 +42,7 @@ type Server struct {
 	hub      *hub.Hub
 	live     *live
 	pages    *pages
+	logins   *lockout.Limiter
 	messages webui.Catalog
 	mux      *http.ServeMux
 	handler  http.Handler
@@ -68,7 +75,12 @@ func New(cfg Config, db *sqlite.DB, h *hub.Hub) (*Server, error) {
 	s.routes()
 	headers := api.BaseHeaders()
 	headers.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")
-	s.handler = api.Protect(s.withSession(s.mux), headers, s.fail)
+	policy := cfg.LoginPolicy
+	if policy == (lockout.Policy{}) {
+		policy = lockout.Default
+	}
+	s.logins = lockout.New(policy, nil)
+	s.handler = api.Protect(s.withSession(s.hsts(s.mux)), headers, s.fail)
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	return s, nil
 }
@@ -103,6 +115,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /office/catalog/projects/{id}", s.adminPage(s.handleSaveProject))
 	s.mux.HandleFunc("GET /office/users", s.adminPage(s.handleUsersPage))
 	s.mux.HandleFunc("GET /office/ranking", s.page(s.handleRanking))
+	s.mux.HandleFunc("GET /office/meetings", s.page(s.handleMeetingsPage))
+	s.mux.HandleFunc("GET /api/meetings/{id}/protocol.pdf", s.handleMeetingProtocol)
+	s.mux.HandleFunc("GET /api/surveys/{id}/results.pdf", s.handleSurveyResultsPDF)
+	s.mux.HandleFunc("GET /api/surveys/{id}/results.csv", s.handleSurveyResultsCSV)
 	s.mux.HandleFunc("POST /office/users", s.adminPage(s.handleAddUser))
 	s.mux.HandleFunc("GET /office/projects/{id}/review", s.adminPage(s.handleReview))
 	s.mux.HandleFunc("POST /office/projects/{id}/review/{pair}", s.adminPage(s.handleDecide))
@@ -165,12 +181,28 @@ func (s *Server) Listen(addr string) error {
 // Addr is the bound address.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// Serve serves until Shutdown.
-func (s *Server) Serve() error {
-	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
+// Serve serves until Shutdown: with TLS when given a certificate and key.
+func (s *Server) Serve(certFile, keyFile string) error {
+	var err error
+	if certFile != "" {
+		err = s.srv.ServeTLS(s.ln, certFile, keyFile)
+	} else {
+		err = s.srv.Serve(s.ln)
+	}
+	if !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// hsts tells browsers to keep to HTTPS once they reached us over it.
+func (s *Server) hsts(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.isHTTPS(r) {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Shutdown stops the server, ending sync sessions first: they are
@@ -189,10 +221,10 @@ func (s *Server) publicBase(r *http.Request) string {
 		return strings.TrimRight(s.cfg.PublicURL, "/")
 	}
 	scheme := "http"
-	if r.TLS != nil {
+	if s.isHTTPS(r) {
 		scheme = "https"
 	}
-	return scheme + "://" + r.Host
+	return scheme + "://" + s.forwardedHost(r)
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
