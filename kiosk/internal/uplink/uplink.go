@@ -53,15 +53,20 @@ type Uplink struct {
 	keys  atomic.Pointer[map[string][]byte]
 	state atomic.Pointer[session]
 
-	online   atomic.Bool
-	lastAck  atomic.Int64 // unix nanos of the last ack
-	lastErr  atomic.Pointer[string]
-	checkSeq atomic.Uint64
+	online  atomic.Bool
+	lastAck atomic.Int64 // unix nanos of the last ack
+	// batchLimit adapts to the link: it halves when a session ends before
+	// any ack (a batch that never gets across a link that keeps dropping)
+	// and doubles back with each ack.
+	batchLimit atomic.Int64
+	lastErr    atomic.Pointer[string]
+	checkSeq   atomic.Uint64
 }
 
 // New returns an uplink for an enrolled kiosk.
 func New(cfg Config, db *sqlite.DB, cred Credential, sink CatalogSink) (*Uplink, error) {
 	u := &Uplink{cfg: cfg, db: db, cred: cred, sink: sink, wake: make(chan struct{}, 1)}
+	u.batchLimit.Store(syncproto.MaxBatchRecords)
 	keys := map[string][]byte{}
 	if raw, err := db.Meta(context.Background(), metaKeys); err != nil {
 		return nil, err
@@ -142,6 +147,8 @@ func (u *Uplink) Run(ctx context.Context) {
 
 // session is one connection's state, shared by its reader and sender.
 type session struct {
+	sent   atomic.Bool // a batch went out
+	acked  atomic.Bool // an ack came back
 	conn   *websocket.Conn
 	out    chan []byte
 	done   chan struct{}
@@ -234,7 +241,20 @@ func (u *Uplink) session(ctx context.Context) error {
 	slog.Info("sync session up", "server", u.cred.Server, "acked_seq", welcome.AckedSeq, "head_seq", headSeq)
 
 	go u.readLoop(ctx, s)
-	return u.sendLoop(ctx, s, welcome.AckedSeq)
+	err = u.sendLoop(ctx, s, welcome.AckedSeq)
+	if s.sent.Load() && !s.acked.Load() {
+		u.shrinkBatches()
+	}
+	return err
+}
+
+// shrinkBatches halves the batch limit after a session that got nothing
+// across, down to one record a batch.
+func (u *Uplink) shrinkBatches() { u.batchLimit.Store(max(1, u.batchLimit.Load()/2)) }
+
+// growBatches doubles the batch limit back after an ack.
+func (u *Uplink) growBatches() {
+	u.batchLimit.Store(min(syncproto.MaxBatchRecords, 2*u.batchLimit.Load()))
 }
 
 // sendLoop sends the log from acked on, keeping at most Window batches
@@ -256,6 +276,7 @@ func (u *Uplink) sendLoop(ctx context.Context, s *session, acked uint64) error {
 			if err := s.send(batch); err != nil {
 				return err
 			}
+			s.sent.Store(true)
 			sent = batch.Records[len(batch.Records)-1].Seq
 			inflight = append(inflight, sent)
 		}
@@ -286,7 +307,7 @@ func (u *Uplink) sendLoop(ctx context.Context, s *session, acked uint64) error {
 
 // nextBatch reads records after seq, bounded in count and bytes.
 func (u *Uplink) nextBatch(ctx context.Context, after uint64) (*syncproto.Batch, error) {
-	recs, err := u.db.Records(ctx, after, syncproto.MaxBatchRecords)
+	recs, err := u.db.Records(ctx, after, int(u.batchLimit.Load()))
 	if err != nil {
 		return nil, err
 	}
@@ -334,6 +355,8 @@ func (u *Uplink) readLoop(ctx context.Context, s *session) {
 		}
 		switch m := msg.(type) {
 		case *syncproto.Ack:
+			s.acked.Store(true)
+			u.growBatches()
 			if len(m.Quarantined) > 0 {
 				slog.Error("server quarantined records of this kiosk: they conflict with what it already holds", "seqs", m.Quarantined)
 			}
