@@ -72,8 +72,9 @@ type browser struct {
 	t       *testing.T
 	ctx     context.Context
 	base    string
-	dir     string // screenshots
-	shots   int
+	dir     string        // screenshots
+	shots   *int          // numbers the screenshots, shared by a test's tabs
+	label   string        // put before a tab's screenshot names ("tablet-")
 	timeout time.Duration // per step
 
 	mu         sync.Mutex
@@ -86,10 +87,16 @@ func newBrowser(t *testing.T, m *Main) *browser {
 	t.Helper()
 	dir := headless.ShotDir(t, "..")
 	ctx := headless.Start(t, screenW, screenH, browserTestTimeout)
-	b := &browser{t: t, ctx: ctx, base: "http://" + m.Server.Addr().String(), dir: dir, timeout: stepTimeout}
+	b := &browser{t: t, ctx: ctx, base: "http://" + m.Server.Addr().String(), dir: dir, shots: new(int), timeout: stepTimeout}
+	b.watchExceptions()
+	return b
+}
 
-	// Uncaught script errors fail the test: a resident would be stuck.
-	console := chromedp.Console(ctx)
+// watchExceptions fails the test on uncaught script errors in the tab: a
+// resident would be stuck.
+func (b *browser) watchExceptions() {
+	t := b.t
+	console := chromedp.Console(b.ctx)
 	go func() {
 		for msg, err := range console {
 			if err != nil {
@@ -109,7 +116,6 @@ func newBrowser(t *testing.T, m *Main) *browser {
 			t.Errorf("uncaught exception in the page: %s", e)
 		}
 	})
-	return b
 }
 
 // do runs actions as one named step within the step timeout.
@@ -155,8 +161,8 @@ func (b *browser) shot(name string) {
 		b.t.Errorf("screenshot %s: %v", name, err)
 		return
 	}
-	b.shots++
-	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s.png", b.shots, name))
+	*b.shots++
+	file := filepath.Join(b.dir, fmt.Sprintf("%02d-%s%s.png", *b.shots, b.label, name))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Errorf("screenshot %s: %v", name, err)
 	}
@@ -348,18 +354,20 @@ func (b *browser) tick(id string) error {
 	return nil
 }
 
-type padBox struct{ X, Y, W, H float64 }
+type padBox struct{ X, Y, W, H, VW, VH float64 }
 
+// padBox measures the pad and checks it lies inside the screen (the
+// kiosk's 800×480, or a tablet's).
 func (b *browser) padBox() (padBox, error) {
 	r, err := eval[padBox](b, "measure #pad", `(() => {
 		const r = document.getElementById('pad').getBoundingClientRect();
-		return {X: r.left, Y: r.top, W: r.width, H: r.height};
+		return {X: r.left, Y: r.top, W: r.width, H: r.height, VW: innerWidth, VH: innerHeight};
 	})()`)
 	if err != nil {
 		return r, err
 	}
-	if r.W < 100 || r.H < 40 || r.X < 0 || r.Y < 0 || r.X+r.W > screenW+1 || r.Y+r.H > screenH+1 {
-		return r, fmt.Errorf("draw: #pad is %+v, not a usable pad inside the %d×%d screen", r, screenW, screenH)
+	if r.W < 100 || r.H < 40 || r.X < 0 || r.Y < 0 || r.X+r.W > r.VW+1 || r.Y+r.H > r.VH+1 {
+		return r, fmt.Errorf("draw: #pad is %+v, not a usable pad inside the %.0f×%.0f screen", r, r.VW, r.VH)
 	}
 	return r, nil
 }

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -42,7 +43,9 @@ func main() {
 		m.Close()
 		os.Exit(1)
 	}
-	fmt.Fprintf(os.Stderr, "kiosk: listening on http://%s\n", m.Server.Addr())
+	for _, a := range m.Server.Addrs() {
+		fmt.Fprintf(os.Stderr, "kiosk: listening on http://%s\n", a)
+	}
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -153,7 +156,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	webCfg := web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset}
+	webCfg := web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset,
+		OnscreenKeyboard: cfg.OnscreenKeyboard, Tablets: cfg.Tablets, TabletURL: cfg.TabletURL}
 	if cfg.ServerURL != "" {
 		upCfg := uplink.DefaultConfig
 		upCfg.RetryMin, upCfg.RetryMax = cfg.SyncRetryMin, cfg.SyncRetryMax
@@ -169,7 +173,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Server, err = web.New(webCfg, m.Station); err != nil {
 		return err
 	}
-	if err := m.Server.Listen(cfg.Addr); err != nil {
+	if err := m.Server.Listen(cfg.Addrs()...); err != nil {
 		return err
 	}
 	m.served = make(chan error, 1)
@@ -178,9 +182,27 @@ func (m *Main) Run(ctx context.Context) error {
 	if c := m.Station.Catalog(); c != nil {
 		version = c.Version
 	}
-	slog.Info("kiosk started", "addr", m.Server.Addr().String(), "data", cfg.DataDir, "epoch", m.DB.Epoch(),
-		"version", release.Version, "catalog_version", version, "server", cfg.ServerURL, "kiosk_id", cred.KioskID)
+	slog.Info("kiosk started", "addr", m.Server.Addrs(), "data", cfg.DataDir, "epoch", m.DB.Epoch(),
+		"version", release.Version, "catalog_version", version, "server", cfg.ServerURL, "kiosk_id", cred.KioskID,
+		"tablets", cfg.Tablets, "onscreen_keyboard", cfg.OnscreenKeyboard)
+	if cfg.Tablets && cfg.TabletURL == "" && !m.reachableByTablets() {
+		slog.Warn("-tablets is on but the kiosk listens only on its own loopback: tablets cannot reach it; "+
+			"listen on the Wi-Fi address too (-addr 127.0.0.1:8080,192.168.4.1:8080 or :8080)", "addr", cfg.Addr)
+	}
 	return nil
+}
+
+// reachableByTablets reports whether some listening address is not the
+// screen's own 127.0.0.1 or ::1. (Other loopback addresses count: the
+// tests play tablets on 127.0.0.2.)
+func (m *Main) reachableByTablets() bool {
+	for _, a := range m.Server.Addrs() {
+		tcp, ok := a.(*net.TCPAddr)
+		if ok && !tcp.IP.Equal(net.IPv4(127, 0, 0, 1)) && !tcp.IP.Equal(net.IPv6loopback) {
+			return true
+		}
+	}
+	return false
 }
 
 // ReloadCatalog rereads the catalogue file; a bad file leaves the one in force.
@@ -233,6 +255,28 @@ type Config struct {
 	EnrollCode   string
 	SyncRetryMin time.Duration
 	SyncRetryMax time.Duration
+
+	// OnscreenKeyboard shows the UI's own keyboard on the kiosk's screen
+	// (a Pi touchscreen has no system keyboard). Off in the program; the
+	// Pi setup turns it on.
+	OnscreenKeyboard bool
+	// Tablets lets tablets paired with the operator PIN use the kiosk over
+	// its Wi-Fi; off, only the kiosk's own screen is served.
+	Tablets bool
+	// TabletURL is the address tablets open, for the pairing QR code;
+	// empty: worked out from -addr and the network interfaces.
+	TabletURL string
+}
+
+// Addrs splits -addr: one address or several, comma-separated.
+func (c *Config) Addrs() []string {
+	var out []string
+	for _, a := range strings.Split(c.Addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // DefaultConfig returns the defaults documented in configs/kiosk.env.example.
@@ -253,7 +297,7 @@ func DefaultConfig() Config {
 
 // Bind registers the settings as flags.
 func (c *Config) Bind(fs *flag.FlagSet) {
-	fs.StringVar(&c.Addr, "addr", c.Addr, "address of the touch UI and API")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address of the touch UI and API; several, comma-separated, to serve the screen on 127.0.0.1 and tablets on the Wi-Fi address")
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (SQLite database)")
 	fs.StringVar(&c.CatalogFile, "catalog", c.CatalogFile, "catalogue JSON file (docs/catalog.md)")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "use the built-in demo catalogue")
@@ -267,11 +311,17 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.EnrollCode, "enroll", c.EnrollCode, "one-time enrollment code from the office (with -server)")
 	fs.DurationVar(&c.SyncRetryMin, "sync-retry-min", c.SyncRetryMin, "first reconnect delay after the server is lost")
 	fs.DurationVar(&c.SyncRetryMax, "sync-retry-max", c.SyncRetryMax, "longest reconnect delay")
+	fs.BoolVar(&c.OnscreenKeyboard, "onscreen-keyboard", c.OnscreenKeyboard, "show the UI's own keyboard on the kiosk's screen (no system keyboard)")
+	fs.BoolVar(&c.Tablets, "tablets", c.Tablets, "serve tablets paired by QR code and PIN; off: only the kiosk's own screen (loopback)")
+	fs.StringVar(&c.TabletURL, "tablet-url", c.TabletURL, "address tablets open, e.g. http://192.168.4.1:8080, for the pairing QR code; empty: guessed")
 }
 
 // Validate checks the settings together.
 func (c *Config) Validate() error {
 	var errs []error
+	if len(c.Addrs()) == 0 {
+		errs = append(errs, errors.New("-addr is required"))
+	}
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("-data is required"))
 	}
@@ -301,6 +351,12 @@ func (c *Config) Validate() error {
 	}
 	if c.ServerURL != "" && !strings.HasPrefix(c.ServerURL, "http://") && !strings.HasPrefix(c.ServerURL, "https://") {
 		errs = append(errs, errors.New("-server must start with http:// or https://"))
+	}
+	if c.TabletURL != "" && !c.Tablets {
+		errs = append(errs, errors.New("-tablet-url needs -tablets"))
+	}
+	if c.TabletURL != "" && !strings.HasPrefix(c.TabletURL, "http://") && !strings.HasPrefix(c.TabletURL, "https://") {
+		errs = append(errs, errors.New("-tablet-url must start with http:// or https://"))
 	}
 	if c.SyncRetryMin <= 0 || c.SyncRetryMax < c.SyncRetryMin {
 		errs = append(errs, errors.New("-sync-retry-min must be positive and not above -sync-retry-max"))

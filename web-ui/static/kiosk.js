@@ -66,10 +66,21 @@
       if (res.status !== 204) {
         try { data = await res.json(); } catch (_) { data = null; }
       }
+      if (res.status === 403 && data && data.error === 'not_paired') notPaired();
       return { status: res.status, data: data || {} };
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // This tablet was unpaired (or never was): forget everything on screen
+  // and reload, which brings the kiosk's "not connected" page.
+  let leaving = false;
+  function notPaired() {
+    if (leaving) return;
+    leaving = true;
+    resetAll();
+    location.reload();
   }
 
   // The server's message is already in the page language; the catalogue
@@ -113,7 +124,7 @@
   }
 
   const ALL_ERRS = ['full_name', 'birth_date', 'resident', 'consent', 'signature', 'project', 'form',
-    'pin', 'collector', 'clock', 'operator', 'close', 'loading'];
+    'pin', 'collector', 'clock', 'operator', 'close', 'loading', 'pairing', 'devices'];
 
   // ---- screens ----------------------------------------------------------
 
@@ -749,6 +760,7 @@
     el.pin.value = '';
     $('clock-now').value = '';
     if (el.dialog.open) el.dialog.close();
+    closePairing();
   }
 
   let idleTimer = 0;
@@ -801,6 +813,149 @@
     try { await loadStatus(); } catch (_) { /* show the collectors we know */ }
     showOperator();
   }
+
+  // ---- tablets (the kiosk's own screen, with -tablets) ------------------
+
+  const pairDialog = $('pair-dialog');
+  let devicesTimer = 0;
+
+  // openPairing asks the kiosk for a one-time code with the PIN typed on
+  // the operator screen and shows its QR code with the paired tablets.
+  async function openPairing() {
+    clearErrs(['pin', 'operator', 'pairing', 'devices']);
+    if (!el.pin.value) {
+      setErr('pin', t('problem.required'));
+      el.pin.focus();
+      return;
+    }
+    const btn = $('pair-open');
+    btn.disabled = true;
+    let r;
+    try {
+      r = await api('POST', '/api/pairing', { pin: el.pin.value });
+    } catch (_) {
+      setErr('pairing', t('ui.err.network'));
+      return;
+    } finally {
+      btn.disabled = false;
+    }
+    if (r.status !== 201) {
+      if (r.data.error === 'wrong_pin') {
+        setErr('pin', errorText(r.data));
+        el.pin.select();
+      } else {
+        setErr('pairing', errorText(r.data));
+      }
+      return;
+    }
+    // The PIN did its job; it must not wait in the field for the next person.
+    el.pin.value = '';
+    $('pair-qr').src = r.data.qr;
+    $('pair-url').textContent = r.data.url;
+    $('pair-text').textContent = t('ui.pair.text', { time: showInstant(r.data.expires_at).slice(-5) });
+    pairDialog.showModal();
+    $('pair-close').focus();
+    loadDevices();
+  }
+
+  function closePairing() {
+    clearTimeout(devicesTimer);
+    if (!pairDialog) return;
+    if (pairDialog.open) pairDialog.close();
+    $('pair-qr').removeAttribute('src');
+    $('pair-url').textContent = '';
+    $('devices').replaceChildren();
+  }
+
+  // The list follows tablets pairing while the dialog is open.
+  async function loadDevices() {
+    clearTimeout(devicesTimer);
+    if (!pairDialog || !pairDialog.open) return;
+    let r;
+    try {
+      r = await api('GET', '/api/devices');
+    } catch (_) {
+      setErr('devices', t('ui.err.network'));
+      devicesTimer = setTimeout(loadDevices, 3000);
+      return;
+    }
+    if (!pairDialog.open) return;
+    if (r.status !== 200 || !Array.isArray(r.data)) {
+      setErr('devices', errorText(r.data));
+    } else {
+      setErr('devices', '');
+      renderDevices(r.data);
+    }
+    devicesTimer = setTimeout(loadDevices, 3000);
+  }
+
+  function renderDevices(list) {
+    const ul = $('devices');
+    ul.replaceChildren();
+    for (const d of list) {
+      const li = document.createElement('li');
+      li.dataset.device = d.id;
+      const about = span('d-about', '');
+      about.append(span('d-name', d.name), span('d-seen', t('ui.pair.seen', {
+        paired: showInstant(d.paired_at), seen: showInstant(d.last_seen) })), span('d-agent', d.user_agent));
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'danger small';
+      b.dataset.unpair = d.id;
+      b.textContent = t('ui.pair.unpair');
+      li.append(about, b);
+      ul.append(li);
+    }
+    $('devices-none').hidden = list.length > 0;
+  }
+
+  async function unpair(id, btn) {
+    btn.disabled = true;
+    let r;
+    try {
+      r = await api('DELETE', '/api/devices/' + encodeURIComponent(id));
+    } catch (_) {
+      setErr('devices', t('ui.err.network'));
+      btn.disabled = false;
+      return;
+    }
+    if (r.status !== 204 && r.data.error !== 'unknown_device') {
+      setErr('devices', errorText(r.data));
+      btn.disabled = false;
+      return;
+    }
+    loadDevices();
+  }
+
+  if (pairDialog) {
+    $('pair-open').addEventListener('click', openPairing);
+    $('pair-close').addEventListener('click', closePairing);
+    pairDialog.addEventListener('close', closePairing);
+    $('devices').addEventListener('click', (e) => {
+      const b = e.target.closest('[data-unpair]');
+      if (b) unpair(b.dataset.unpair, b);
+    });
+  }
+
+  // ---- text size --------------------------------------------------------
+
+  // Large text is a setting of the device, not of a resident: it stays
+  // after the idle reset and a restart (localStorage holds nothing else).
+  const FONT_KEY = 'sbor.textSize';
+  function applyTextSize(large) {
+    document.documentElement.classList.toggle('large-text', large);
+    $('font-size').setAttribute('aria-pressed', large ? 'true' : 'false');
+  }
+  function storedLarge() {
+    try { return localStorage.getItem(FONT_KEY) === 'large'; } catch (_) { return false; }
+  }
+  applyTextSize(storedLarge());
+  $('font-size').addEventListener('click', () => {
+    const large = !document.documentElement.classList.contains('large-text');
+    applyTextSize(large);
+    try { localStorage.setItem(FONT_KEY, large ? 'large' : 'normal'); } catch (_) { /* private mode: this page only */ }
+    fitPad();
+  });
 
   // ---- wiring -----------------------------------------------------------
 
@@ -864,6 +1019,14 @@
   });
 
   start();
+
+  // The service worker keeps the UI shell for a tablet that loses the
+  // kiosk's Wi-Fi for a moment. Browsers allow one only in a secure
+  // context: on the kiosk's own screen (127.0.0.1) and over HTTPS.
+  if ('serviceWorker' in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* the UI works without it */ });
+  }
+
   // The sync badge follows the uplink even while nobody touches the screen.
   setInterval(() => { loadStatus().catch(() => {}); }, 15000);
 })();

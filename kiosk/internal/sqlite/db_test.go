@@ -156,7 +156,7 @@ func TestShifts(t *testing.T) {
 	if _, err := db.Shift(ctx, "nope", time.Time{}); !errors.Is(err, ErrNoShift) {
 		t.Fatal(err)
 	}
-	if _, err := db.OpenShift(ctx, "tok1", "", "m1", now); err != nil {
+	if _, err := db.OpenShift(ctx, "tok1", "", "m1", 0, now); err != nil {
 		t.Fatal(err)
 	}
 	s, err := db.Shift(ctx, "tok1", now.Add(-time.Hour))
@@ -166,7 +166,7 @@ func TestShifts(t *testing.T) {
 	if _, err := db.Shift(ctx, "tok1", now.Add(time.Hour)); !errors.Is(err, ErrNoShift) {
 		t.Fatalf("expired shift still open: %v", err)
 	}
-	if _, err := db.OpenShift(ctx, "tok2", "tok1", "m2", now); err != nil {
+	if _, err := db.OpenShift(ctx, "tok2", "tok1", "m2", 0, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.Shift(ctx, "tok1", time.Time{}); !errors.Is(err, ErrNoShift) {
@@ -193,5 +193,59 @@ func TestCatalogKept(t *testing.T) {
 	c, err := db.LastCatalog(ctx)
 	if err != nil || c.Project("p1") == nil || c.Project("p1").CollectFrom != demo.Project("p1").CollectFrom {
 		t.Fatalf("%v %v", c, err)
+	}
+}
+
+func TestDevices(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	now := time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC)
+	name := func(n int64) string { return fmt.Sprintf("Планшет %d", n) }
+	if _, err := db.DeviceByToken(ctx, "nope"); !errors.Is(err, ErrNoDevice) {
+		t.Fatal(err)
+	}
+	d1, err := db.AddDevice(ctx, "dev1", "", "", "UA 1", name, now)
+	if err != nil || d1.Name != "Планшет 1" {
+		t.Fatalf("%+v %v", d1, err)
+	}
+	d2, err := db.AddDevice(ctx, "dev2", "", "У входа", "UA 2", name, now)
+	if err != nil || d2.Name != "У входа" || d2.ID == d1.ID {
+		t.Fatalf("%+v %v", d2, err)
+	}
+	// A shift opened on the tablet records it.
+	if _, err := db.OpenShift(ctx, "shift1", "", "m1", d1.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := db.Shift(ctx, "shift1", time.Time{}); err != nil || s.DeviceID != d1.ID {
+		t.Fatalf("%+v %v", s, err)
+	}
+	later := now.Add(time.Hour)
+	if err := db.TouchDevice(ctx, d1.ID, later); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := db.DeviceByToken(ctx, "dev1"); err != nil || !d.LastSeen.Equal(later) || d.UserAgent != "UA 1" {
+		t.Fatalf("%+v %v", d, err)
+	}
+	// Unpairing shuts the token out and closes the tablet's shift at once.
+	if err := db.UnpairDevice(ctx, d1.ID, later); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.DeviceByToken(ctx, "dev1"); !errors.Is(err, ErrNoDevice) {
+		t.Fatalf("unpaired token still works: %v", err)
+	}
+	if _, err := db.Shift(ctx, "shift1", time.Time{}); !errors.Is(err, ErrNoShift) {
+		t.Fatalf("the unpaired tablet's shift stays open: %v", err)
+	}
+	if err := db.UnpairDevice(ctx, d1.ID, later); !errors.Is(err, ErrNoDevice) {
+		t.Fatalf("second unpair: %v", err)
+	}
+	// Pairing the same browser again ends its old pairing; numbers go on.
+	d3, err := db.AddDevice(ctx, "dev3", "dev2", "", "UA 2", name, later)
+	if err != nil || d3.Name != "Планшет 3" {
+		t.Fatalf("%+v %v", d3, err)
+	}
+	list, err := db.Devices(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != d3.ID {
+		t.Fatalf("devices after re-pairing: %+v %v", list, err)
 	}
 }

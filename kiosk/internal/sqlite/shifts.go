@@ -17,11 +17,15 @@ type Shift struct {
 	ID          int64
 	CollectorID string
 	OpenedAt    time.Time
+	// DeviceID is the paired tablet the shift was opened on, 0 for the
+	// kiosk's own screen.
+	DeviceID int64
 }
 
 // OpenShift records a shift for collector under token (kept only as a
-// hash), closing the shift the previous token of the same browser held.
-func (db *DB) OpenShift(ctx context.Context, token, previousToken, collector string, now time.Time) (Shift, error) {
+// hash) on device (0: the kiosk's own screen), closing the shift the
+// previous token of the same browser held.
+func (db *DB) OpenShift(ctx context.Context, token, previousToken, collector string, device int64, now time.Time) (Shift, error) {
 	var s Shift
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		if previousToken != "" {
@@ -29,13 +33,13 @@ func (db *DB) OpenShift(ctx context.Context, token, previousToken, collector str
 				return err
 			}
 		}
-		res, err := tx.ExecContext(ctx, "INSERT INTO shifts (token_hash, collector_id, opened_at) VALUES (?, ?, ?)",
-			tokenHash(token), collector, now.Format(time.RFC3339))
+		res, err := tx.ExecContext(ctx, "INSERT INTO shifts (token_hash, collector_id, opened_at, device_id) VALUES (?, ?, ?, ?)",
+			tokenHash(token), collector, now.Format(time.RFC3339), nullID(device))
 		if err != nil {
 			return fmt.Errorf("sqlite: open shift: %w", err)
 		}
 		s.ID, err = res.LastInsertId()
-		s.CollectorID, s.OpenedAt = collector, now
+		s.CollectorID, s.OpenedAt, s.DeviceID = collector, now, device
 		return err
 	})
 	return s, err
@@ -49,14 +53,16 @@ func (db *DB) Shift(ctx context.Context, token string, notBefore time.Time) (Shi
 	}
 	var s Shift
 	var opened string
-	err := db.db.QueryRowContext(ctx, "SELECT id, collector_id, opened_at FROM shifts WHERE token_hash = ? AND closed_at IS NULL",
-		tokenHash(token)).Scan(&s.ID, &s.CollectorID, &opened)
+	var device sql.NullInt64
+	err := db.db.QueryRowContext(ctx, "SELECT id, collector_id, opened_at, device_id FROM shifts WHERE token_hash = ? AND closed_at IS NULL",
+		tokenHash(token)).Scan(&s.ID, &s.CollectorID, &opened, &device)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Shift{}, ErrNoShift
 	}
 	if err != nil {
 		return Shift{}, fmt.Errorf("sqlite: shift: %w", err)
 	}
+	s.DeviceID = device.Int64
 	if s.OpenedAt, err = time.Parse(time.RFC3339, opened); err != nil {
 		return Shift{}, fmt.Errorf("sqlite: shift %d opened_at: %w", s.ID, err)
 	}
@@ -86,3 +92,7 @@ func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
 }
+
+// nullID stores the kiosk's own screen (0) as NULL, so the foreign key to
+// devices holds.
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }

@@ -1,5 +1,6 @@
 // Package station is the kiosk's domain service: it holds the catalogue
-// in force, the kiosk's clock, operator shifts, and signs residents up by
-// checking their form with the shared rules and storing the signature.
-// The web package only translates HTTP to calls here.
+// in force, the kiosk's clock, operator shifts and paired tablets, and
+// signs residents up by checking their form with the shared rules and
+// storing the signature. The web package only translates HTTP to calls
+// here.
 package station

@@ -58,6 +58,7 @@ type Station struct {
 	shiftTTL time.Duration
 	catalog  atomic.Pointer[catalog.Catalog]
 	remote   atomic.Pointer[Remote]
+	pairing  pairing
 }
 
 // SetRemote connects the station to the sync server's uplink.
@@ -138,9 +139,11 @@ func (s *Station) RestoreCatalog(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// CheckPIN reports whether pin is the operator PIN.
+// CheckPIN reports whether pin is the operator PIN. Every PIN the kiosk
+// takes (shift, clock, pairing code, pairing a tablet) goes through here.
 // TODO(security issue): rate-limit attempts with backoff; bcrypt's cost
-// is the only brake on guessing for now.
+// is the only brake on guessing for now (a pairing code also burns after
+// a few wrong PINs, see Pair).
 func (s *Station) CheckPIN(pin string) bool {
 	return bcrypt.CompareHashAndPassword(s.pinHash, []byte(pin)) == nil
 }
@@ -153,9 +156,10 @@ type Shift struct {
 	Projects      []string  `json:"projects"`
 }
 
-// OpenShift checks the PIN and opens a shift for collector, returning the
-// new shift's secret token. previousToken, if any, is closed.
-func (s *Station) OpenShift(ctx context.Context, pin, collectorID, previousToken string) (string, Shift, error) {
+// OpenShift checks the PIN and opens a shift for collector on device (0:
+// the kiosk's own screen), returning the new shift's secret token.
+// previousToken, if any, is closed.
+func (s *Station) OpenShift(ctx context.Context, pin, collectorID, previousToken string, device int64) (string, Shift, error) {
 	if !s.CheckPIN(pin) {
 		return "", Shift{}, ErrWrongPIN
 	}
@@ -171,19 +175,24 @@ func (s *Station) OpenShift(ctx context.Context, pin, collectorID, previousToken
 	}
 	token := newToken()
 	now, _ := s.clock.Now()
-	row, err := s.db.OpenShift(ctx, token, previousToken, collectorID, now)
+	row, err := s.db.OpenShift(ctx, token, previousToken, collectorID, device, now)
 	if err != nil {
 		return "", Shift{}, err
 	}
 	return token, s.shiftView(c, row), nil
 }
 
-// Shift returns the open shift of token.
-func (s *Station) Shift(ctx context.Context, token string) (Shift, error) {
+// Shift returns the open shift of token as seen from device (0: the
+// kiosk's own screen). A shift's token works only on the device that
+// opened it: a cookie copied to another tablet opens nothing.
+func (s *Station) Shift(ctx context.Context, token string, device int64) (Shift, error) {
 	now, _ := s.clock.Now()
 	row, err := s.db.Shift(ctx, token, now.Add(-s.shiftTTL))
 	if err != nil {
 		return Shift{}, err
+	}
+	if row.DeviceID != device {
+		return Shift{}, ErrNoShift
 	}
 	c := s.Catalog()
 	if c == nil || c.Member(row.CollectorID) == nil {

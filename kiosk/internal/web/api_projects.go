@@ -47,6 +47,9 @@ func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
 
 // mapError turns station errors into API errors.
 func mapError(err error) error {
+	if e := pairErrors(err); e != nil {
+		return e
+	}
 	var invalid *station.InvalidError
 	switch {
 	case errors.As(err, &invalid):

@@ -28,7 +28,7 @@ func (s *Server) handleOpenShift(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	token, shift, err := s.station.OpenShift(r.Context(), req.PIN, req.CollectorID, shiftToken(r))
+	token, shift, err := s.station.OpenShift(r.Context(), req.PIN, req.CollectorID, shiftToken(r), clientOf(r).deviceID())
 	if err != nil {
 		s.fail(w, r, mapError(err))
 		return
@@ -66,7 +66,7 @@ func (s *Server) clockView() clockView {
 
 func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 	var shift *station.Shift
-	if sh, err := s.station.Shift(r.Context(), shiftToken(r)); err == nil {
+	if sh, err := s.station.Shift(r.Context(), shiftToken(r), clientOf(r).deviceID()); err == nil {
 		shift = &sh
 	}
 	version := 0
@@ -83,6 +83,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		sync = &st
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]any{
+		"device":          clientOf(r).device, // null on the kiosk's own screen
 		"shift":           shift,
 		"clock":           s.clockView(),
 		"catalog_version": version,

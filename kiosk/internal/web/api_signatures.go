@@ -9,7 +9,7 @@ import (
 
 // handleSign stores a resident's signature; 201 only after it committed.
 func (s *Server) handleSign(w http.ResponseWriter, r *http.Request) {
-	shift, err := s.station.Shift(r.Context(), shiftToken(r))
+	shift, err := s.station.Shift(r.Context(), shiftToken(r), clientOf(r).deviceID())
 	if err != nil {
 		s.fail(w, r, mapError(err))
 		return

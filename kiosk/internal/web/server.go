@@ -18,6 +18,15 @@ import (
 type Config struct {
 	BodyLimit int64
 	IdleReset time.Duration
+	// OnscreenKeyboard shows the page's own keyboard on the kiosk's
+	// screen, which has no system keyboard. Tablets keep theirs.
+	OnscreenKeyboard bool
+	// Tablets lets paired tablets in; off, only the kiosk's own screen
+	// is served.
+	Tablets bool
+	// TabletURL is the base address tablets reach the kiosk at, for the
+	// pairing QR code; empty: worked out from the listening addresses.
+	TabletURL string
 	// Sync reports the uplink's state; nil on an offline-only kiosk.
 	Sync interface {
 		Status(ctx context.Context) (uplink.Status, error)
@@ -26,14 +35,17 @@ type Config struct {
 
 // Server is the kiosk's HTTP server.
 type Server struct {
-	cfg      Config
-	station  *station.Station
-	messages webui.Catalog
-	page     *template.Template
-	mux      *http.ServeMux
-	handler  http.Handler
-	srv      *http.Server
-	ln       net.Listener
+	cfg       Config
+	station   *station.Station
+	messages  webui.Catalog
+	page      *template.Template
+	pairPage  *template.Template
+	gatePage  *template.Template
+	swVersion string
+	mux       *http.ServeMux
+	handler   http.Handler
+	srv       *http.Server
+	lns       []net.Listener
 }
 
 // New builds the server's routes.
@@ -47,10 +59,19 @@ func New(cfg Config, st *station.Station) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, station: st, messages: msgs, page: page, mux: http.NewServeMux()}
+	if s.pairPage, err = webui.ParsePage("kiosk-pair"); err != nil {
+		return nil, err
+	}
+	if s.gatePage, err = webui.ParsePage("kiosk-gate"); err != nil {
+		return nil, err
+	}
+	if s.swVersion, err = shellVersion(); err != nil {
+		return nil, err
+	}
 	s.routes()
 	headers := api.BaseHeaders()
 	headers.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
-	s.handler = api.Protect(s.mux, headers, s.fail)
+	s.handler = api.Protect(s.gate(s.mux), headers, s.fail)
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -73,6 +94,14 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/shift", s.handleOpenShift)
 	s.mux.HandleFunc("DELETE /api/shift", s.handleCloseShift)
 	s.mux.HandleFunc("POST /api/clock", s.handleClock)
+	s.mux.HandleFunc("POST /api/pairing", s.handleNewPairing)
+	s.mux.HandleFunc("GET /pair", s.handlePairPage)
+	s.mux.HandleFunc("POST /api/pair", s.handlePair)
+	s.mux.HandleFunc("GET /api/devices", s.handleDevices)
+	s.mux.HandleFunc("DELETE /api/devices/{id}", s.handleUnpair)
+	s.mux.HandleFunc("GET /manifest.webmanifest", s.handleManifest)
+	s.mux.HandleFunc("GET /sw.js", s.handleServiceWorker)
+	s.mux.HandleFunc("GET /offline", s.handleOffline)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
 	})
@@ -81,25 +110,52 @@ func (s *Server) routes() {
 // ServeHTTP serves the routes with the kiosk's headers and panic recovery.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
-// Listen binds addr; Addr reports the bound address (for port 0).
-func (s *Server) Listen(addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
+// Listen binds every address of addrs; Addrs reports the bound addresses
+// (for port 0). More than one lets a Pi serve its screen on 127.0.0.1 and
+// tablets on its Wi-Fi address only, not on a wired uplink.
+func (s *Server) Listen(addrs ...string) error {
+	for _, addr := range addrs {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			for _, l := range s.lns {
+				l.Close()
+			}
+			s.lns = nil
+			return err
+		}
+		s.lns = append(s.lns, ln)
 	}
-	s.ln = ln
+	if len(s.lns) == 0 {
+		return errors.New("web: no address to listen on")
+	}
 	return nil
 }
 
-// Addr returns the address the server listens on.
-func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+// Addr returns the first address the server listens on.
+func (s *Server) Addr() net.Addr { return s.lns[0].Addr() }
 
-// Serve serves until Shutdown.
-func (s *Server) Serve() error {
-	if err := s.srv.Serve(s.ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
+// Addrs returns every address the server listens on.
+func (s *Server) Addrs() []net.Addr {
+	out := make([]net.Addr, len(s.lns))
+	for i, ln := range s.lns {
+		out[i] = ln.Addr()
 	}
-	return nil
+	return out
+}
+
+// Serve serves every address until Shutdown.
+func (s *Server) Serve() error {
+	errs := make(chan error, len(s.lns))
+	for _, ln := range s.lns {
+		go func() { errs <- s.srv.Serve(ln) }()
+	}
+	var out []error
+	for range s.lns {
+		if err := <-errs; !errors.Is(err, http.ErrServerClosed) {
+			out = append(out, err)
+		}
+	}
+	return errors.Join(out...)
 }
 
 // Shutdown stops accepting and waits for requests in flight, so a
