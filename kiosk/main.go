@@ -22,6 +22,7 @@ import (
 	"github.com/sbor-project/sbor/kiosk/internal/uplink"
 	"github.com/sbor-project/sbor/kiosk/internal/web"
 	"github.com/sbor-project/sbor/shared/catalog"
+	"github.com/sbor-project/sbor/shared/lockout"
 	"github.com/sbor-project/sbor/shared/release"
 	"github.com/sbor-project/sbor/shared/settings"
 )
@@ -68,6 +69,8 @@ type Main struct {
 	Config Config
 	// Now is the device clock; tests replace it.
 	Now func() time.Time
+	// PINPolicy throttles wrong PINs; tests make it fast. Zero: the default.
+	PINPolicy lockout.Policy
 
 	DB      *sqlite.DB
 	Station *station.Station
@@ -156,7 +159,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 
-	webCfg := web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset,
+	webCfg := web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset, PINPolicy: m.PINPolicy,
 		OnscreenKeyboard: cfg.OnscreenKeyboard, Tablets: cfg.Tablets, TabletURL: cfg.TabletURL}
 	if cfg.ServerURL != "" {
 		upCfg := uplink.DefaultConfig

@@ -141,9 +141,8 @@ func (s *Station) RestoreCatalog(ctx context.Context) (bool, error) {
 
 // CheckPIN reports whether pin is the operator PIN. Every PIN the kiosk
 // takes (shift, clock, pairing code, pairing a tablet) goes through here.
-// TODO(security issue): rate-limit attempts with backoff; bcrypt's cost
-// is the only brake on guessing for now (a pairing code also burns after
-// a few wrong PINs, see Pair).
+// Guessing is throttled per source by the web layer (web.pinLimited); a
+// pairing code also burns after a few wrong PINs (see Pair).
 func (s *Station) CheckPIN(pin string) bool {
 	return bcrypt.CompareHashAndPassword(s.pinHash, []byte(pin)) == nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"html/template"
@@ -11,6 +12,7 @@ import (
 	"github.com/sbor-project/sbor/kiosk/internal/station"
 	"github.com/sbor-project/sbor/kiosk/internal/uplink"
 	"github.com/sbor-project/sbor/shared/api"
+	"github.com/sbor-project/sbor/shared/lockout"
 	webui "github.com/sbor-project/sbor/web-ui"
 )
 
@@ -27,6 +29,8 @@ type Config struct {
 	// TabletURL is the base address tablets reach the kiosk at, for the
 	// pairing QR code; empty: worked out from the listening addresses.
 	TabletURL string
+	// PINPolicy throttles wrong operator PINs; zero means the default.
+	PINPolicy lockout.Policy
 	// Sync reports the uplink's state; nil on an offline-only kiosk.
 	Sync interface {
 		Status(ctx context.Context) (uplink.Status, error)
@@ -46,6 +50,7 @@ type Server struct {
 	handler   http.Handler
 	srv       *http.Server
 	lns       []net.Listener
+	pins      *lockout.Limiter // wrong operator PINs per source
 }
 
 // New builds the server's routes.
@@ -58,7 +63,7 @@ func New(cfg Config, st *station.Station) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, station: st, messages: msgs, page: page, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, station: st, messages: msgs, page: page, mux: http.NewServeMux(), pins: lockout.New(cmp.Or(cfg.PINPolicy, pinPolicy), nil)}
 	if s.pairPage, err = webui.ParsePage("kiosk-pair"); err != nil {
 		return nil, err
 	}
@@ -91,12 +96,12 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/projects/{id}/progress", s.handleProgress)
 	s.mux.HandleFunc("GET /api/projects/{id}/qr.png", s.handleQR)
 	s.mux.HandleFunc("POST /api/projects/{id}/signatures", s.handleSign)
-	s.mux.HandleFunc("POST /api/shift", s.handleOpenShift)
+	s.mux.HandleFunc("POST /api/shift", s.pinLimited(s.handleOpenShift))
 	s.mux.HandleFunc("DELETE /api/shift", s.handleCloseShift)
-	s.mux.HandleFunc("POST /api/clock", s.handleClock)
-	s.mux.HandleFunc("POST /api/pairing", s.handleNewPairing)
+	s.mux.HandleFunc("POST /api/clock", s.pinLimited(s.handleClock))
+	s.mux.HandleFunc("POST /api/pairing", s.pinLimited(s.handleNewPairing))
 	s.mux.HandleFunc("GET /pair", s.handlePairPage)
-	s.mux.HandleFunc("POST /api/pair", s.handlePair)
+	s.mux.HandleFunc("POST /api/pair", s.pinLimited(s.handlePair))
 	s.mux.HandleFunc("GET /api/devices", s.handleDevices)
 	s.mux.HandleFunc("DELETE /api/devices/{id}", s.handleUnpair)
 	s.mux.HandleFunc("GET /manifest.webmanifest", s.handleManifest)
