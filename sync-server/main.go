@@ -35,6 +35,8 @@ func main() {
 			err = runUserCommand(ctx, os.Args[2:], os.Stdin, os.Stdout, os.LookupEnv)
 		case "audit":
 			err = runAuditCommand(ctx, os.Args[2:], os.Stdout, os.LookupEnv)
+		case "retention":
+			err = runRetentionCommand(ctx, os.Args[2:], os.Stdout, os.LookupEnv)
 		default:
 			goto serve
 		}
@@ -77,6 +79,8 @@ type Main struct {
 	Hub    *hub.Hub
 	Server *web.Server
 	served chan error
+
+	stopRetention context.CancelFunc
 }
 
 // NewMain returns a Main with default settings.
@@ -133,6 +137,9 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.Server.Serve(cfg.TLSCert, cfg.TLSKey) }()
+	rctx, stop := context.WithCancel(context.Background())
+	m.stopRetention = stop
+	go m.retentionLoop(rctx, loc)
 	if cfg.AdminToken == "" {
 		slog.Warn("no -admin-token: the admin API is closed")
 	}
@@ -143,6 +150,10 @@ func (m *Main) Run(ctx context.Context) error {
 // Close stops serving and closes the store.
 func (m *Main) Close() error {
 	var errs []error
+	if m.stopRetention != nil {
+		m.stopRetention()
+		m.stopRetention = nil
+	}
 	if m.Server != nil && m.served != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -170,12 +181,15 @@ type Config struct {
 
 	TLSCert, TLSKey string
 	TrustedProxies  []netip.Prefix
+
+	Retention      time.Duration
+	RetentionEvery time.Duration
 }
 
 // DefaultConfig returns the defaults in configs/sync-server.env.example.
 func DefaultConfig() Config {
 	return Config{Addr: ":8090", DataDir: "data", EnrollTTL: 72 * time.Hour, BodyLimit: 64 << 10, LogLevel: slog.LevelInfo,
-		TimeZone: "Europe/Moscow", SessionTTL: 12 * time.Hour}
+		TimeZone: "Europe/Moscow", SessionTTL: 12 * time.Hour, Retention: 90 * 24 * time.Hour, RetentionEvery: 24 * time.Hour}
 }
 
 // Bind registers the settings as flags.
@@ -189,6 +203,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the municipality's time zone")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long an office sign-in lasts")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the server's address as residents reach it, for QR codes and documents (default: from each request)")
+	fs.DurationVar(&c.Retention, "retention", c.Retention, "erase a project's personal data this long after its selection_end")
+	fs.DurationVar(&c.RetentionEvery, "retention-every", c.RetentionEvery, "how often the server checks for data past retention")
 	fs.StringVar(&c.TLSCert, "tls-cert", c.TLSCert, "TLS certificate file (PEM); with -tls-key the server speaks HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", c.TLSKey, "TLS private key file (PEM)")
 	fs.Func("trusted-proxies", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-* headers are believed", func(v string) error {
@@ -228,6 +244,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, errors.New("-tls-cert and -tls-key go together"))
+	}
+	if c.Retention < 0 || c.RetentionEvery < time.Minute {
+		errs = append(errs, errors.New("-retention must not be negative and -retention-every at least 1m"))
 	}
 	if c.SessionTTL < time.Minute {
 		errs = append(errs, errors.New("-session-ttl must be at least 1m"))

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -107,5 +108,44 @@ func runAuditCommand(ctx context.Context, args []string, stdout io.Writer, looku
 		return err
 	}
 	fmt.Fprintf(stdout, "audit log verified: %d entries, chain intact\n", n)
+	return nil
+}
+
+// runRetentionCommand handles `sync-server retention run [-data DIR]
+// [-retention 2160h] [-timezone Europe/Moscow]`: the scheduled purge, by
+// hand.
+func runRetentionCommand(ctx context.Context, args []string, stdout io.Writer, lookup func(string) (string, bool)) error {
+	if len(args) == 0 || args[0] != "run" {
+		return errors.New("usage: sync-server retention run [-data DIR] [-retention 2160h] [-timezone ZONE]")
+	}
+	def := DefaultConfig()
+	fs := flag.NewFlagSet("retention run", flag.ContinueOnError)
+	data := fs.String("data", def.DataDir, "data directory of the server")
+	retention := fs.Duration("retention", def.Retention, "erase a project's personal data this long after its selection_end")
+	zone := fs.String("timezone", def.TimeZone, "the municipality's time zone")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if err := settings.ApplyEnv(fs, lookup); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(*zone)
+	if err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c, err := db.Catalog(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := purgeDue(ctx, db, c, *retention, time.Now(), loc, "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "retention: personal data of %d project(s) erased\n", n)
 	return nil
 }

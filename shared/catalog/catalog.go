@@ -77,6 +77,11 @@ type Project struct {
 	InKindBusiness      int64  `json:"in_kind_business,omitempty"`     // 14.2 … юрлиц и ИП
 	LabourParticipation bool   `json:"labour_participation,omitempty"` // трудовое участие жителей (критерий 2.3)
 	Presentation        bool   `json:"presentation,omitempty"`         // приложены презентационные материалы (критерий 2.5)
+
+	// SelectionEnd is the day the selection of projects ends; the
+	// residents' personal data collected for the project is erased a
+	// retention period (a server setting) after it.
+	SelectionEnd calendar.Date `json:"selection_end"`
 }
 
 // Member is a member of a project's initiative group; members collect and

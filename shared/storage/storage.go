@@ -33,6 +33,8 @@ func OpenSQLite(ctx context.Context, file string) (*sql.DB, error) {
 	q.Set("_busy_timeout", strconv.Itoa(int(BusyTimeout/time.Millisecond)))
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
+	// Erased personal data must not linger in freed pages.
+	q.Set("_secure_delete", "on")
 	db, err := sql.Open("sqlite3", "file:"+file+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", file, err)

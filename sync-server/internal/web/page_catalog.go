@@ -176,6 +176,7 @@ func (s *Server) handleSaveProject(w http.ResponseWriter, r *http.Request, sess 
 	p.InKindBusiness = moneyField(r, "in_kind_business", errs)
 	p.CollectFrom = dateField(r, "collect_from", errs)
 	p.CollectTo = dateField(r, "collect_to", errs)
+	p.SelectionEnd = dateField(r, "selection_end", errs)
 	for i := 0; ; i++ {
 		prefix := "members[" + strconv.Itoa(i) + "]."
 		if _, ok := r.PostForm[prefix+"id"]; !ok {
