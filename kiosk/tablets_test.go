@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"github.com/sbor-project/sbor/shared/lockout"
 	"image/png"
 	"io"
 	"net/http"
@@ -238,6 +239,9 @@ func TestPairingCodeLimits(t *testing.T) {
 	var offset atomic.Int64
 	m := NewMain()
 	m.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	// The code's own limit is under test here, not the per-source PIN
+	// throttle (pin_test.go), so the throttle lets these tries through.
+	m.PINPolicy = lockout.Policy{Free: 100, Base: time.Second, Max: time.Second, LockAt: 1000, LockFor: time.Second, Forget: time.Hour, MaxKeys: 10}
 	args := []string{"-addr", twoAddrs, "-tablets", "-data", filepath.Join(dir, "data"), "-catalog", writeCatalog(t, dir),
 		"-operator-pin", testPIN, "-log-level", "WARN"}
 	if err := m.ParseFlags(args, func(string) (string, bool) { return "", false }); err != nil {
