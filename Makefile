@@ -15,6 +15,7 @@ FUZZTIME ?= 2m
 TEST_FUZZTIME ?= 4s
 
 .PHONY: all build run clean-run test vet fmt-check fuzz clean
+.PHONY: pi check-scripts
 
 all: build
 
@@ -39,7 +40,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # test: every test, with a short fuzzing budget; long fuzzing is `make fuzz`.
-test: fmt-check vet
+test: check-scripts fmt-check vet
 	$(GO) test -count=1 -timeout 12m ./...
 	$(MAKE) fuzz FUZZTIME=$(TEST_FUZZTIME)
 
@@ -50,3 +51,26 @@ fuzz:
 
 clean:
 	rm -rf $(BIN)
+
+# pi: both programs for Raspberry Pi OS, 64-bit (linux/arm64) and 32-bit
+# (linux/arm, GOARM=7), with cgo SQLite through Debian's cross compilers
+# (apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf), into
+# bin/linux-arm64/ and bin/linux-armv7/. docs/deploy.md installs them.
+PI_ARM64 := CGO_ENABLED=1 GOOS=linux GOARCH=arm64 CC=aarch64-linux-gnu-gcc
+PI_ARMV7 := CGO_ENABLED=1 GOOS=linux GOARCH=arm GOARM=7 CC=arm-linux-gnueabihf-gcc
+
+pi:
+	@for cc in aarch64-linux-gnu-gcc arm-linux-gnueabihf-gcc; do command -v $$cc >/dev/null || { \
+	  echo "make pi needs $$cc: apt-get install gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf"; exit 1; }; done
+	$(PI_ARM64) $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-arm64/kiosk ./kiosk
+	$(PI_ARM64) $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-arm64/sync-server ./sync-server
+	$(PI_ARMV7) $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-armv7/kiosk ./kiosk
+	$(PI_ARMV7) $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/linux-armv7/sync-server ./sync-server
+	@if command -v file >/dev/null; then file $(BIN)/linux-arm64/* $(BIN)/linux-armv7/*; fi
+
+# check-scripts: every shell script parses and passes shellcheck
+# (apt-get install shellcheck).
+check-scripts:
+	@command -v shellcheck >/dev/null || { echo "check-scripts needs shellcheck: apt-get install shellcheck"; exit 1; }
+	for f in scripts/*.sh .ci/run; do bash -n "$$f" || exit 1; done
+	shellcheck -x scripts/*.sh .ci/run
