@@ -14,7 +14,7 @@ SERVER_ADDR ?= 127.0.0.1:8090
 FUZZTIME ?= 2m
 TEST_FUZZTIME ?= 4s
 
-.PHONY: all build run clean-run test vet fmt-check fuzz clean
+.PHONY: all build run clean-run test vet fmt-check fuzz bench clean
 .PHONY: pi check-scripts
 
 all: build
@@ -48,6 +48,11 @@ fuzz:
 	$(GO) test ./shared/citizen -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/catalog -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/syncproto -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+
+# bench: the performance figures of docs/benchmarks.md, each against a
+# limit measured in the same run; prints the table and rewrites the doc.
+bench: build
+	$(GO) run ./scripts/bench -bin $(BIN) -out docs/benchmarks.md
 
 clean:
 	rm -rf $(BIN)
