@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/sbor-project/sbor/shared/record"
 	"github.com/sbor-project/sbor/shared/sheet"
 	"github.com/sbor-project/sbor/shared/signature"
+	"github.com/sbor-project/sbor/sync-server/internal/sqlite"
 )
 
 // seedKiosk stores a kiosk's signatures through the real ingest path.
@@ -148,6 +150,24 @@ func TestDocumentsFromDatabase(t *testing.T) {
 	code, page := anonGet(t, base+"/verify/"+digest)
 	if code != 200 || !strings.Contains(page, digest) || !strings.Contains(page, "Ремонт детской площадки") || strings.Contains(page, resident(0)) {
 		t.Fatalf("verify page: %d", code)
+	}
+	if !strings.Contains(page, `id="verify-signature"`) || strings.Contains(page, "запись изменена") {
+		t.Fatal("verify page does not confirm the server's signature")
+	}
+	if !strings.Contains(text, "Подпись сервера (Ed25519):") {
+		t.Error("protocol lacks the server's signature")
+	}
+	// Someone with the database file raises the count: the signature no longer matches.
+	raw, err := sql.Open("sqlite3", filepath.Join(srv.Config.DataDir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("UPDATE protocols SET signatures = signatures + 100"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if _, page := anonGet(t, base+"/verify/"+digest); !strings.Contains(page, "запись изменена") {
+		t.Fatal("a raised count in the database still verifies")
 	}
 	if code, _ := anonGet(t, base+"/verify/"+strings.Repeat("0", 64)); code != 404 {
 		t.Fatalf("verify of an unknown digest: %d", code)

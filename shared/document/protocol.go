@@ -29,6 +29,9 @@ type Protocol struct {
 	Date          calendar.Date // date of the protocol
 	Digest        string        // hex SHA-256 of the counted signature set, printed in the footer
 	VerifyURL     string        // QR code in the footer points here (…/verify/{digest}); none when empty
+	// ServerSignature is the issuing server's signature of the protocol's
+	// facts (base64), printed under the digest; none when empty.
+	ServerSignature string
 	CreatedAt     time.Time     // PDF creation date; fixed in tests for reproducible output
 }
 
@@ -221,6 +224,11 @@ func protocolFooter(pdf *fpdf.Fpdf, p Protocol) {
 	pdf.SetFont(mono, "", 8)
 	pdf.SetX(x)
 	pdf.MultiCell(w, 4, p.Digest, "", "L", false)
+	if p.ServerSignature != "" {
+		pdf.SetFont(sans, "", 7)
+		pdf.SetX(x)
+		pdf.MultiCell(w, 3.5, "Подпись сервера (Ed25519): "+clean(p.ServerSignature), "", "L", false)
+	}
 	if p.VerifyURL != "" {
 		// Shrunk to stay on one line where possible: a URL broken across
 		// lines is hard to retype. maxURL keeps it within two lines.

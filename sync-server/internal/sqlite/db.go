@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -28,6 +29,7 @@ type DB struct {
 	secret []byte
 	writer storage.Writer
 	now    func() time.Time
+	signer ed25519.PrivateKey // loaded on first use, see signingKey
 }
 
 // Open opens or creates the store in dataDir.

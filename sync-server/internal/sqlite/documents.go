@@ -40,15 +40,16 @@ func (db *DB) CountedDigest(ctx context.Context, projectID string) (string, int,
 type IssuedProtocol struct {
 	Digest, ProjectID, Date      string
 	Signatures, Required, Sheets int
+	Signature                    string // the server's, base64
 	CreatedAt                    time.Time
 }
 
 // RecordProtocol remembers an issued protocol for /verify.
 func (db *DB) RecordProtocol(ctx context.Context, p IssuedProtocol) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO protocols (digest, project_id, date, signatures, required, sheets, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest, project_id) DO NOTHING`,
-			p.Digest, p.ProjectID, p.Date, p.Signatures, p.Required, p.Sheets, db.stamp())
+		_, err := tx.ExecContext(ctx, `INSERT INTO protocols (digest, project_id, date, signatures, required, sheets, signature, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (digest, project_id) DO NOTHING`,
+			p.Digest, p.ProjectID, p.Date, p.Signatures, p.Required, p.Sheets, p.Signature, db.stamp())
 		return err
 	})
 }
@@ -57,9 +58,9 @@ func (db *DB) RecordProtocol(ctx context.Context, p IssuedProtocol) error {
 func (db *DB) Protocol(ctx context.Context, digest string) (IssuedProtocol, bool, error) {
 	var p IssuedProtocol
 	var created string
-	err := db.db.QueryRowContext(ctx, `SELECT digest, project_id, date, signatures, required, sheets, created_at
+	err := db.db.QueryRowContext(ctx, `SELECT digest, project_id, date, signatures, required, sheets, signature, created_at
 		FROM protocols WHERE digest = ? ORDER BY created_at LIMIT 1`, digest).
-		Scan(&p.Digest, &p.ProjectID, &p.Date, &p.Signatures, &p.Required, &p.Sheets, &created)
+		Scan(&p.Digest, &p.ProjectID, &p.Date, &p.Signatures, &p.Required, &p.Sheets, &p.Signature, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, false, nil
 	}

@@ -69,13 +69,19 @@ func (s *Server) handleProtocol(w http.ResponseWriter, r *http.Request) {
 	for _, m := range p.Members {
 		doc.Initiators = append(doc.Initiators, document.Person{FullName: m.FullName})
 	}
+	issued := sqlite.IssuedProtocol{Digest: digest, ProjectID: p.ID, Date: doc.Date.String(),
+		Signatures: counted, Required: doc.Required, Sheets: doc.Sheets}
+	if issued.Signature, err = s.db.SignProtocol(r.Context(), issued); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	doc.ServerSignature = issued.Signature
 	var buf bytes.Buffer
 	if err := document.WriteProtocol(&buf, doc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.db.RecordProtocol(r.Context(), sqlite.IssuedProtocol{Digest: digest, ProjectID: p.ID, Date: doc.Date.String(),
-		Signatures: counted, Required: doc.Required, Sheets: doc.Sheets}); err != nil {
+	if err := s.db.RecordProtocol(r.Context(), issued); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -246,6 +252,10 @@ type verifyPage struct {
 	Digest, ProjectName, Date string
 	Signatures, Required      int
 	Found                     bool
+	// SignatureOK: the stored facts still carry the server's signature
+	// (someone who changed them in the database could not re-sign them).
+	SignatureOK bool
+	PublicKey   string
 }
 
 // handleVerify shows what an issued protocol certified: project, date and
@@ -268,6 +278,14 @@ func (s *Server) handleVerify(w http.ResponseWriter, r *http.Request) {
 		}
 		if d, err := calendar.Parse(p.Date); err == nil {
 			page.Date = d.Russian()
+		}
+		if page.SignatureOK, err = s.db.VerifyProtocol(r.Context(), p); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if page.PublicKey, err = s.db.ServerPublicKey(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 	}
 	s.render(w, r, s.pages.public, "verify", status, page)
