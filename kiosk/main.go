@@ -91,13 +91,7 @@ func NewMain() *Main {
 func (m *Main) ParseFlags(args []string, lookup func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("kiosk", flag.ContinueOnError)
 	m.Config.Bind(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	if err := settings.ApplyEnv(fs, lookup); err != nil {
+	if err := settings.Parse(fs, args, lookup); err != nil {
 		return err
 	}
 	return m.Config.Validate()

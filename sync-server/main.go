@@ -90,13 +90,7 @@ func NewMain() *Main { return &Main{Config: DefaultConfig(), Timing: hub.Default
 func (m *Main) ParseFlags(args []string, lookup func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("sync-server", flag.ContinueOnError)
 	m.Config.Bind(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	if err := settings.ApplyEnv(fs, lookup); err != nil {
+	if err := settings.Parse(fs, args, lookup); err != nil {
 		return err
 	}
 	return m.Config.Validate()

@@ -32,11 +32,11 @@ func runUserCommand(ctx context.Context, args []string, stdin *os.File, stdout i
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if err := settings.ApplyEnv(fs, lookup); err != nil {
-		return err
-	}
 	if fs.NArg() != 1 {
 		return errors.New("give exactly one USERNAME after the flags")
+	}
+	if err := settings.ApplyEnv(fs, lookup); err != nil {
+		return err
 	}
 	password, err := readPassword(stdin, stdout)
 	if err != nil {
@@ -92,10 +92,7 @@ func runAuditCommand(ctx context.Context, args []string, stdout io.Writer, looku
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	data := fs.String("data", DefaultConfig().DataDir, "data directory of the server")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if err := settings.ApplyEnv(fs, lookup); err != nil {
+	if err := settings.Parse(fs, args[1:], lookup); err != nil {
 		return err
 	}
 	db, err := sqlite.Open(ctx, *data)
@@ -123,10 +120,7 @@ func runRetentionCommand(ctx context.Context, args []string, stdout io.Writer, l
 	data := fs.String("data", def.DataDir, "data directory of the server")
 	retention := fs.Duration("retention", def.Retention, "erase a project's personal data this long after its selection_end")
 	zone := fs.String("timezone", def.TimeZone, "the municipality's time zone")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if err := settings.ApplyEnv(fs, lookup); err != nil {
+	if err := settings.Parse(fs, args[1:], lookup); err != nil {
 		return err
 	}
 	loc, err := time.LoadLocation(*zone)

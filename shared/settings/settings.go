@@ -34,3 +34,15 @@ func ApplyEnv(fs *flag.FlagSet, lookup func(string) (string, bool)) error {
 	})
 	return err
 }
+
+// Parse reads args into fs, refuses stray arguments, then fills the flags
+// not given from the environment (through lookup).
+func Parse(fs *flag.FlagSet, args []string, lookup func(string) (string, bool)) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return ApplyEnv(fs, lookup)
+}
