@@ -1,6 +1,6 @@
 // Sbor kiosk: the on-screen keyboard, for a touchscreen with no system
 // keyboard. The page loads this file only on the kiosk's own screen with
-// -onscreen-keyboard. It serves the inputs marked data-osk="letters"
+// -onscreen-keyboard. It serves the inputs and text areas marked data-osk="letters"
 // (Russian ЙЦУКЕН, a switch to Latin) or data-osk="digits", docks at the
 // bottom while one of them has focus, and types into it at the caret the
 // way a keyboard does: each key fires an 'input' event, so the page's
@@ -60,9 +60,17 @@
   // The system's own on-screen keyboard (on the Pi, or a tablet used as a
   // kiosk) must not cover this one: inputmode="none" keeps it away while
   // leaving the field editable by a hardware keyboard.
-  for (const input of document.querySelectorAll('[data-osk]')) {
+  function quietSystemKeyboard(input) {
+    if (input.getAttribute('inputmode') === 'none') return;
     input.dataset.inputmode = input.getAttribute('inputmode') || '';
     input.setAttribute('inputmode', 'none');
+  }
+  for (const input of document.querySelectorAll('[data-osk]')) quietSystemKeyboard(input);
+
+  // A field the keyboard serves: an input, or a text area (a survey's
+  // free-text answer, which the page makes when a survey starts).
+  function served(e) {
+    return (e instanceof HTMLInputElement || e instanceof HTMLTextAreaElement) && !!e.dataset.osk;
   }
 
   // ---- drawing ----------------------------------------------------------
@@ -118,6 +126,7 @@
   // ---- showing ----------------------------------------------------------
 
   function open(input) {
+    quietSystemKeyboard(input);
     const kind = input.dataset.osk === 'digits' ? 'digits' : 'letters';
     if (kind === 'letters' && !input.value) osk.letters = 'cyrillic'; // most likely a new resident
     osk.target = input;
@@ -144,7 +153,7 @@
   let refocusing = false;
   document.addEventListener('focusin', (e) => {
     if (refocusing) return; // our own repair below: Скрыть stays hidden
-    if (e.target instanceof HTMLInputElement && e.target.dataset.osk) open(e.target);
+    if (served(e.target)) open(e.target);
   });
   // Focus leaving for anything but a key closes the keyboard; the check
   // waits a turn because focus passes through <body> on the way. While a
@@ -185,7 +194,8 @@
   }
   // A tap on the field after Скрыть brings the keyboard back.
   document.addEventListener('pointerdown', (e) => {
-    const input = e.target.closest && e.target.closest('[data-osk]');
+    // (Not just [data-osk]: <body data-osk="on"> would match.)
+    const input = e.target.closest && e.target.closest('input[data-osk], textarea[data-osk]');
     if (input && (box.hidden || osk.target !== input) && document.activeElement === input) open(input);
   });
   document.addEventListener('keydown', (e) => {

@@ -28,7 +28,20 @@
   const FIELD_INPUT = {
     full_name: 'full-name', birth_date: 'birth-date', resident: 'resident', consent: 'consent',
     signature: 'pad', pin: 'pin', collector: 'collector', clock: 'clock-now',
+    'sv-full_name': 'sv-full-name', 'sv-birth_date': 'sv-birth-date', 'sv-resident': 'sv-resident',
+    'sv-consent': 'sv-consent-tick',
+    'mt-full_name': 'mt-full-name', 'mt-birth_date': 'mt-birth-date', 'mt-resident': 'mt-resident',
+    'mt-consent': 'mt-consent-tick', 'mt-kind': 'mt-kind', 'mt-date': 'mt-date', 'mt-place': 'mt-place',
+    'mt-territory_id': 'mt-territory', 'mt-agenda': 'mt-agenda', 'mt-chair': 'mt-chair',
+    'mt-secretary': 'mt-secretary', 'mt-rule': 'mt-rule',
+    'mt-vote-for': 'mt-vote-for', 'mt-vote-against': 'mt-vote-against', 'mt-vote-abstained': 'mt-vote-abstained',
   };
+  // Fields the script makes (a survey's questions): field → input id.
+  const DYN_INPUT = {};
+  // Screens of the survey flow and of meeting mode, besides the
+  // generated question screens (sv-q-<id>).
+  const SURVEY_SCREENS = ['sv-identity', 'sv-residence', 'sv-consent', 'sv-confirm', 'sv-thanks'];
+  const MEETING_SCREENS = ['mt-list', 'mt-create', 'mt-home', 'mt-votes'];
 
   const state = {
     screen: 'loading',
@@ -36,6 +49,11 @@
     projects: [],     // GET /api/projects
     project: null,    // the project being signed
     strokes: [],      // signature: arrays of [x, y] in CSS pixels of the pad
+    surveys: [],      // GET /api/surveys
+    survey: null,     // the survey being answered
+    meetings: [],     // GET /api/meetings
+    meeting: null,    // the meeting open in meeting mode: GET /api/meetings/{id}
+    voteItem: 0,      // the agenda item on the vote screen
     busy: false,      // a signature request is in flight
     gen: 0,           // bumped by resetAll so late answers cannot touch the next resident's screen
   };
@@ -98,6 +116,12 @@
     renderSync();
   }
 
+  async function loadSurveys() {
+    const r = await api('GET', '/api/surveys');
+    if (r.status !== 200 || !Array.isArray(r.data)) throw new Error('surveys ' + r.status);
+    state.surveys = r.data;
+  }
+
   async function loadProjects() {
     const r = await api('GET', '/api/projects');
     if (r.status !== 200 || !Array.isArray(r.data)) throw new Error('projects ' + r.status);
@@ -112,7 +136,8 @@
   function setErr(field, text) {
     const box = $('err-' + field);
     if (box) box.textContent = text || '';
-    const input = FIELD_INPUT[field] && $(FIELD_INPUT[field]);
+    const id = FIELD_INPUT[field] || DYN_INPUT[field];
+    const input = id && $(id);
     if (input) {
       if (text) input.setAttribute('aria-invalid', 'true');
       else input.removeAttribute('aria-invalid');
@@ -132,15 +157,21 @@
     state.screen = name;
     for (const s of document.querySelectorAll('.screen')) s.hidden = s.id !== name;
     const signing = STEPS.includes(name) || name === 'thanks';
-    $('bar-title').textContent = signing && state.project ? state.project.name : t('ui.title');
+    let title = t('ui.title');
+    if (signing && state.project) title = state.project.name;
+    else if (isSurveyScreen(name) && state.survey) title = state.survey.title;
+    else if (MEETING_SCREENS.includes(name)) title = state.meeting && name !== 'mt-list' && name !== 'mt-create' ? presentText(state.meeting) : t('ui.meeting.bar');
+    $('bar-title').textContent = title;
     $('close-shift').hidden = name !== 'list';
+    $('meeting-mode').hidden = name !== 'list';
+    if (!['mt-home', 'mt-votes'].includes(name)) stopMeetingPoll();
     renderProgress();
     // replaceState, never pushState: the browser's Back must not lead to a
     // previous resident's form.
     history.replaceState({ screen: name }, '', location.pathname + location.search);
     if (name === 'step-signature') fitPad();
     armIdle();
-    const target = focusTarget || document.querySelector('#' + name + ' h1');
+    const target = focusTarget || document.querySelector('#' + CSS.escape(name) + ' h1');
     if (target) target.focus({ preventScroll: false });
   }
 
@@ -172,7 +203,7 @@
     setErr('loading', '');
     try {
       await loadStatus();
-      if (state.status.shift) await loadProjects();
+      if (state.status.shift) await Promise.all([loadProjects(), loadSurveys()]);
     } catch (_) {
       setErr('loading', t('ui.err.network'));
       $('retry').hidden = false;
@@ -243,7 +274,7 @@
     if (r.status === 200) {
       el.pin.value = '';
       state.status.shift = r.data;
-      try { await loadProjects(); } catch (_) { /* the list shows what it has; showList retries */ }
+      try { await Promise.all([loadProjects(), loadSurveys()]); } catch (_) { /* the list shows what it has; showList retries */ }
       showList();
       return;
     }
@@ -304,7 +335,7 @@
   async function refreshList() {
     const gen = state.gen;
     try {
-      await Promise.all([loadStatus(), loadProjects()]);
+      await Promise.all([loadStatus(), loadProjects(), loadSurveys()]);
     } catch (_) {
       return;
     }
@@ -345,6 +376,7 @@
       box.append(b);
     }
     $('projects-none').hidden = list.length > 0;
+    renderSurveyList();
     if (focusedId) {
       const again = box.querySelector('[data-project="' + CSS.escape(focusedId) + '"]');
       if (again) again.focus();
@@ -403,7 +435,8 @@
     for (const f of fields) {
       const box = $('err-' + f);
       if (box && box.textContent) {
-        const input = $(FIELD_INPUT[f]);
+        let input = $(FIELD_INPUT[f] || DYN_INPUT[f]);
+        if (input && !/^(INPUT|TEXTAREA|SELECT)$/.test(input.tagName)) input = input.querySelector('input');
         if (input) input.focus();
         return;
       }
@@ -462,8 +495,9 @@
 
   // Dots appear as digits are typed; the caret stays after the same digit
   // so corrections in the middle still work.
-  function maskBirth(e) {
-    const input = el.birth;
+  function maskBirth(e) { maskDate(el.birth, e); }
+
+  function maskDate(input, e) {
     const raw = input.value;
     const caret = input.selectionStart == null ? raw.length : input.selectionStart;
     const digitsBefore = raw.slice(0, caret).replace(/\D/g, '').length;
@@ -579,7 +613,7 @@
 
   let thanksTimer = 0;
   function finishThanks() {
-    if (state.screen !== 'thanks') return;
+    if (state.screen !== 'thanks' && state.screen !== 'sv-thanks') return;
     resetAll();
     showList();
   }
@@ -735,6 +769,734 @@
   }
   watchRatio();
 
+  // ---- opinion surveys ---------------------------------------------------
+
+  // Where each refused field of a survey is entered, in flow order; the
+  // questions follow the consent (sv-q-<id>).
+  const SV_FIXED = [
+    ['full_name', 'sv-identity'], ['birth_date', 'sv-identity'], ['resident', 'sv-residence'], ['consent', 'sv-consent'],
+  ];
+
+  function isSurveyScreen(name) {
+    return SURVEY_SCREENS.includes(name) || String(name).startsWith('sv-q-');
+  }
+
+  // The survey's screens in order: who, residence, consent, a screen a
+  // question, confirm.
+  function surveySteps() {
+    const qs = state.survey ? state.survey.questions.map((q) => 'sv-q-' + q.id) : [];
+    return ['sv-identity', 'sv-residence', 'sv-consent', ...qs, 'sv-confirm'];
+  }
+
+  function renderSurveyList() {
+    const box = $('surveys');
+    box.replaceChildren();
+    for (const sv of state.surveys) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'survey-card';
+      b.id = 'survey-open-' + sv.id;
+      b.dataset.survey = sv.id;
+      b.append(span('s-action', t('ui.surveys.take')), span('s-title', sv.title));
+      box.append(b);
+    }
+    $('surveys-box').hidden = state.surveys.length === 0;
+  }
+
+  function chooseSurvey(id) {
+    const sv = state.surveys.find((x) => x.id === id);
+    if (!sv) return;
+    if (!state.survey || state.survey.id !== sv.id) {
+      clearSurvey();
+      state.survey = sv;
+      buildQuestions(sv);
+    }
+    $('sv-about').textContent = t('ui.survey.about', { title: sv.title });
+    const many = (sv.territories || []).length > 1;
+    $('sv-territories').textContent = (sv.territories || []).join(', ');
+    $('sv-resident-label').textContent = t(many ? 'ui.survey.resident_many' : 'ui.residence.tick',
+      { territory: (sv.territories || []).join(', ') });
+    numberSurveySteps();
+    show('sv-identity');
+  }
+
+  // buildQuestions makes one screen a question: big radio buttons for a
+  // single choice, big tick boxes for several, a text box for free text.
+  function buildQuestions(sv) {
+    const box = $('sv-questions');
+    box.replaceChildren();
+    for (const k of Object.keys(DYN_INPUT)) delete DYN_INPUT[k];
+    for (const q of sv.questions) {
+      const sec = document.createElement('section');
+      sec.className = 'screen step';
+      sec.id = 'sv-q-' + q.id;
+      sec.hidden = true;
+      sec.dataset.question = q.id;
+      const body = document.createElement('div');
+      body.className = 'body';
+      const h1 = document.createElement('h1');
+      h1.id = 'sv-q-title-' + q.id;
+      h1.tabIndex = -1;
+      h1.textContent = q.text;
+      sec.setAttribute('aria-labelledby', h1.id);
+      const kindHint = { single: 'ui.survey.single', multiple: 'ui.survey.multiple', text: 'ui.survey.text' }[q.kind];
+      const hint = document.createElement('p');
+      hint.className = 'hint';
+      hint.textContent = t(kindHint) + (q.required ? '' : ' ' + t('ui.survey.optional'));
+      body.append(h1, hint);
+      const errId = 'err-sv-q-' + q.id;
+      if (q.kind === 'text') {
+        const ta = document.createElement('textarea');
+        ta.id = 'sv-text-' + q.id;
+        ta.rows = 4;
+        ta.maxLength = 2000;
+        ta.autocomplete = 'off';
+        ta.spellcheck = false;
+        ta.setAttribute('autocapitalize', 'sentences');
+        ta.setAttribute('aria-labelledby', h1.id);
+        ta.setAttribute('aria-describedby', errId);
+        ta.dataset.osk = 'letters';
+        ta.addEventListener('input', () => setErr('sv-q-' + q.id, ''));
+        body.append(ta);
+        DYN_INPUT['sv-q-' + q.id] = ta.id;
+      } else {
+        const group = document.createElement('div');
+        group.className = 'choices';
+        group.id = 'sv-choices-' + q.id;
+        group.setAttribute('role', q.kind === 'single' ? 'radiogroup' : 'group');
+        group.setAttribute('aria-labelledby', h1.id);
+        group.setAttribute('aria-describedby', errId);
+        for (const o of q.options) {
+          const label = document.createElement('label');
+          label.className = 'tick choice';
+          const input = document.createElement('input');
+          input.type = q.kind === 'single' ? 'radio' : 'checkbox';
+          input.name = 'sv-q-' + q.id;
+          input.value = o.id;
+          input.id = 'sv-opt-' + q.id + '-' + o.id;
+          input.addEventListener('change', () => setErr('sv-q-' + q.id, ''));
+          label.append(input, span('', o.text));
+          group.append(label);
+        }
+        body.append(group);
+        DYN_INPUT['sv-q-' + q.id] = group.id;
+      }
+      const err = document.createElement('p');
+      err.className = 'err';
+      err.id = errId;
+      err.setAttribute('role', 'alert');
+      body.append(err);
+
+      const actions = document.createElement('div');
+      actions.className = 'actions';
+      const back = document.createElement('button');
+      back.type = 'button';
+      back.className = 'secondary';
+      back.id = 'sv-q-back-' + q.id;
+      back.textContent = t('ui.back');
+      back.addEventListener('click', surveyBack);
+      const no = span('step-no', '');
+      no.dataset.svStep = sec.id;
+      const next = document.createElement('button');
+      next.type = 'button';
+      next.className = 'primary';
+      next.id = 'sv-q-next-' + q.id;
+      next.textContent = t('ui.next');
+      next.addEventListener('click', surveyNext);
+      actions.append(back, no, next);
+      sec.append(body, actions);
+      box.append(sec);
+    }
+  }
+
+  function numberSurveySteps() {
+    const steps = surveySteps();
+    for (const n of document.querySelectorAll('[data-sv-step]')) {
+      n.textContent = t('ui.step', { n: steps.indexOf(n.dataset.svStep) + 1, total: steps.length });
+    }
+  }
+
+  function questionOf(screen) {
+    if (!state.survey || !String(screen).startsWith('sv-q-')) return null;
+    return state.survey.questions.find((q) => 'sv-q-' + q.id === screen) || null;
+  }
+
+  // The reply to a question as the API takes it, or null when unanswered.
+  function replyOf(q) {
+    if (q.kind === 'text') {
+      const v = ($('sv-text-' + q.id) || {}).value || '';
+      return v.trim() ? { text: v.trim() } : null;
+    }
+    const chosen = [...document.querySelectorAll('#' + CSS.escape('sv-choices-' + q.id) + ' input:checked')].map((i) => i.value);
+    return chosen.length ? { choices: chosen } : null;
+  }
+
+  function replyText(q, reply) {
+    if (!reply) return t('ui.survey.no_answer');
+    if (reply.text) return reply.text;
+    return reply.choices.map((c) => (q.options.find((o) => o.id === c) || { text: c }).text).join(', ');
+  }
+
+  // surveyNext checks the step on show as far as the page can, then moves on.
+  function surveyNext() {
+    const screen = state.screen;
+    if (screen === 'sv-identity') {
+      clearErrs(['sv-full_name', 'sv-birth_date']);
+      if (!$('sv-full-name').value.trim()) setErr('sv-full_name', t('problem.required'));
+      if (!$('sv-birth-date').value.trim()) setErr('sv-birth_date', t('problem.required'));
+      if ($('err-sv-full_name').textContent || $('err-sv-birth_date').textContent) {
+        return focusFirstInvalid(['sv-full_name', 'sv-birth_date']);
+      }
+    } else if (screen === 'sv-residence') {
+      if (!$('sv-resident').checked) {
+        setErr('sv-resident', t('problem.not_resident.survey'));
+        return $('sv-resident').focus();
+      }
+    } else if (screen === 'sv-consent') {
+      if (!$('sv-consent-tick').checked) {
+        setErr('sv-consent', t('problem.no_consent.survey'));
+        return $('sv-consent-tick').focus();
+      }
+    } else if (screen === 'sv-confirm') {
+      return submitSurvey();
+    } else {
+      const q = questionOf(screen);
+      if (q && q.required && !replyOf(q)) {
+        setErr('sv-q-' + q.id, t('problem.answer_required'));
+        const box = $(DYN_INPUT['sv-q-' + q.id]);
+        return (box.tagName === 'TEXTAREA' ? box : box.querySelector('input')).focus();
+      }
+    }
+    const steps = surveySteps();
+    const next = steps[steps.indexOf(screen) + 1];
+    if (next === 'sv-confirm') renderSurveySummary();
+    if (next) show(next);
+  }
+
+  function surveyBack() {
+    const steps = surveySteps();
+    const i = steps.indexOf(state.screen);
+    if (i <= 0) return showList();
+    show(steps[i - 1]);
+  }
+
+  function renderSurveySummary() {
+    const dl = $('sv-summary');
+    dl.replaceChildren();
+    const row = (term, value) => {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      dl.append(dt, dd);
+    };
+    row(t('ui.confirm.full_name'), $('sv-full-name').value.trim());
+    row(t('ui.confirm.birth_date'), $('sv-birth-date').value.trim());
+    for (const q of state.survey.questions) row(q.text, replyText(q, replyOf(q)));
+    setErr('sv-form', '');
+  }
+
+  async function submitSurvey() {
+    if (state.busy || !state.survey) return;
+    setErr('sv-form', '');
+    const gen = state.gen;
+    const sv = state.survey;
+    const replies = {};
+    for (const q of sv.questions) {
+      const r = replyOf(q);
+      if (r) replies[q.id] = r;
+    }
+    const body = {
+      full_name: $('sv-full-name').value.trim(),
+      birth_date: isoBirth($('sv-birth-date').value),
+      resident: $('sv-resident').checked,
+      consent: $('sv-consent-tick').checked,
+      replies,
+    };
+    const btn = $('sv-submit');
+    setBusyButton(btn, true, 'ui.survey.submit');
+    let r;
+    try {
+      r = await api('POST', '/api/surveys/' + encodeURIComponent(sv.id) + '/answers', body);
+    } catch (_) {
+      if (gen === state.gen) setErr('sv-form', t('ui.err.network'));
+      return;
+    } finally {
+      setBusyButton(btn, false, 'ui.survey.submit');
+    }
+    if (gen !== state.gen) return;
+    if (r.status === 201) {
+      // The answers are stored; nothing of them stays on the screen.
+      clearResident();
+      show('sv-thanks');
+      thanksTimer = setTimeout(finishThanks, THANKS_MS);
+      loadSurveys().catch(() => {});
+      return;
+    }
+    const d = r.data;
+    if (r.status === 422 && d.fields && typeof d.fields === 'object') return showSurveyRefusal(d);
+    if (d.error === 'duplicate') {
+      setErr('sv-full_name', errorText(d));
+      show('sv-identity', $('sv-full-name'));
+      return;
+    }
+    if (d.error === 'no_shift') {
+      state.status.shift = null;
+      refreshStatusQuietly();
+      showOperator(errorText(d));
+      return;
+    }
+    setErr('sv-form', errorText(d));
+  }
+
+  // A 422: each message beside its field or question, the resident taken
+  // to the earliest screen with one; nothing they entered is touched.
+  function showSurveyRefusal(d) {
+    const fields = d.fields;
+    const codes = d.codes || {};
+    const msg = (f) => fields[f] || (codes[f] && MESSAGES['problem.' + codes[f]]) || errorText(d);
+    const order = SV_FIXED.map(([f, screen]) => ({ field: f, err: 'sv-' + f, screen }));
+    for (const q of state.survey.questions) order.push({ field: q.id, err: 'sv-q-' + q.id, screen: 'sv-q-' + q.id });
+    let first = null;
+    for (const o of order) {
+      if (fields[o.field] === undefined) continue;
+      setErr(o.err, msg(o.field));
+      if (!first) first = o;
+    }
+    if (!first) {
+      setErr('sv-form', errorText(d));
+      return;
+    }
+    show(first.screen);
+  }
+
+  // clearSurvey forgets the survey being answered and everything entered.
+  function clearSurvey() {
+    state.survey = null;
+    $('sv-full-name').value = '';
+    $('sv-birth-date').value = '';
+    $('sv-resident').checked = false;
+    $('sv-consent-tick').checked = false;
+    $('sv-summary').replaceChildren();
+    $('sv-questions').replaceChildren();
+    for (const k of Object.keys(DYN_INPUT)) delete DYN_INPUT[k];
+  }
+
+  function setBusyButton(btn, on, idleKey) {
+    state.busy = on;
+    btn.disabled = on;
+    btn.setAttribute('aria-busy', on ? 'true' : 'false');
+    btn.textContent = t(on ? 'ui.confirm.sending' : idleKey);
+  }
+
+  // ---- meeting mode (the operator) --------------------------------------
+
+  const KIND_KEY = (k) => 'ui.meeting.kind.' + k;
+
+  function meetingHeading(m) {
+    return t(KIND_KEY(m.kind)) + ' · ' + showDate(m.date);
+  }
+
+  async function showMeetingList(message) {
+    stopMeetingPoll();
+    state.meeting = null;
+    renderMeetingList();
+    show('mt-list');
+    setErr('mt-list', message || '');
+    const gen = state.gen;
+    let r;
+    try {
+      r = await api('GET', '/api/meetings');
+    } catch (_) {
+      setErr('mt-list', t('ui.err.network'));
+      return;
+    }
+    if (gen !== state.gen || state.screen !== 'mt-list') return;
+    if (r.status !== 200 || !Array.isArray(r.data)) {
+      setErr('mt-list', errorText(r.data));
+      return;
+    }
+    state.meetings = r.data;
+    renderMeetingList();
+  }
+
+  function renderMeetingList() {
+    const box = $('meetings');
+    box.replaceChildren();
+    for (const m of state.meetings) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'meeting-card';
+      b.id = 'mt-open-' + m.id;
+      b.dataset.meeting = m.id;
+      b.append(span('m-kind', meetingHeading(m)), span('m-place', m.place + ', ' + m.territory),
+        span('m-agenda', t('ui.meeting.agenda_is', { agenda: m.agenda_names.join('; ') })));
+      if (!m.from_catalog) b.append(span('m-local', t('ui.meeting.called_here')));
+      box.append(b);
+    }
+    $('meetings-none').hidden = state.meetings.length > 0;
+  }
+
+  async function openMeeting(id) {
+    setErr('mt-list', '');
+    let r;
+    try {
+      r = await api('GET', '/api/meetings/' + encodeURIComponent(id));
+    } catch (_) {
+      setErr('mt-list', t('ui.err.network'));
+      return;
+    }
+    if (r.status === 200) {
+      state.meeting = r.data;
+      clearMeetingPerson();
+      showMeetingHome();
+      return;
+    }
+    if (!meetingShiftLost(r.data)) setErr('mt-list', errorText(r.data));
+  }
+
+  // meetingShiftLost takes the operator back to open a shift when theirs
+  // closed meanwhile.
+  function meetingShiftLost(d) {
+    if (d.error !== 'no_shift') return false;
+    stopMeetingPoll();
+    state.status.shift = null;
+    refreshStatusQuietly();
+    showOperator(errorText(d));
+    return true;
+  }
+
+  function presentText(m) {
+    const share = String(m.share_percent).replace('.', document.documentElement.lang === 'ru' ? ',' : '.');
+    return t('ui.meeting.present', { present: m.present, share, residents: m.residents });
+  }
+
+  function renderMeetingHome() {
+    const m = state.meeting;
+    $('mt-title').textContent = meetingHeading(m);
+    $('mt-where').textContent = m.place + ' · ' + m.territory + ' · ' + t('ui.meeting.agenda_is', { agenda: m.agenda_names.join('; ') });
+    $('mt-present').textContent = presentText(m);
+    // The count also stands in the bar, in view with the keyboard up.
+    if (state.screen === 'mt-home' || state.screen === 'mt-votes') $('bar-title').textContent = presentText(m);
+    $('mt-resident-label').textContent = t('ui.residence.tick', { territory: m.territory });
+  }
+
+  function showMeetingHome(focus) {
+    renderMeetingHome();
+    show('mt-home', focus);
+    startMeetingPoll();
+  }
+
+  // The present count follows registrations made on other devices too.
+  let meetingTimer = 0;
+  function startMeetingPoll() {
+    clearTimeout(meetingTimer);
+    meetingTimer = setTimeout(pollMeeting, 5000);
+  }
+  function stopMeetingPoll() { clearTimeout(meetingTimer); }
+
+  async function pollMeeting() {
+    const m = state.meeting;
+    if (!m || !['mt-home', 'mt-votes'].includes(state.screen)) return;
+    try {
+      const r = await api('GET', '/api/meetings/' + encodeURIComponent(m.id));
+      if (r.status === 200 && state.meeting && state.meeting.id === m.id) {
+        state.meeting = r.data;
+        $('mt-present').textContent = presentText(r.data);
+        $('mt-votes-present').textContent = presentText(r.data);
+        $('bar-title').textContent = presentText(r.data);
+        if (state.screen === 'mt-votes') renderDecision();
+      } else if (r.status !== 200 && meetingShiftLost(r.data)) {
+        return;
+      }
+    } catch (_) { /* the line keeps the last count */ }
+    startMeetingPoll();
+  }
+
+  async function registerAttendee() {
+    if (state.busy || !state.meeting) return;
+    clearErrs(['mt-full_name', 'mt-birth_date', 'mt-resident', 'mt-consent', 'mt-form']);
+    $('mt-registered').textContent = '';
+    if (!$('mt-full-name').value.trim()) setErr('mt-full_name', t('problem.required'));
+    if (!$('mt-birth-date').value.trim()) setErr('mt-birth_date', t('problem.required'));
+    if (!$('mt-resident').checked) setErr('mt-resident', t('problem.not_resident.meeting'));
+    if (!$('mt-consent-tick').checked) setErr('mt-consent', t('problem.no_consent.meeting'));
+    const order = ['mt-full_name', 'mt-birth_date', 'mt-resident', 'mt-consent'];
+    if (order.some((f) => $('err-' + f).textContent)) return focusFirstInvalid(order);
+    const gen = state.gen;
+    const m = state.meeting;
+    const body = {
+      full_name: $('mt-full-name').value.trim(),
+      birth_date: isoBirth($('mt-birth-date').value),
+      resident: $('mt-resident').checked,
+      consent: $('mt-consent-tick').checked,
+    };
+    const btn = $('mt-register');
+    setBusyButton(btn, true, 'ui.meeting.register');
+    let r;
+    try {
+      r = await api('POST', '/api/meetings/' + encodeURIComponent(m.id) + '/attendance', body);
+    } catch (_) {
+      if (gen === state.gen) setErr('mt-form', t('ui.err.network'));
+      return;
+    } finally {
+      setBusyButton(btn, false, 'ui.meeting.register');
+    }
+    if (gen !== state.gen) return;
+    const d = r.data;
+    if (r.status === 201) {
+      // Registered: the form clears for the next person.
+      state.meeting = d;
+      clearMeetingPerson();
+      renderMeetingHome();
+      $('mt-registered').textContent = t('ui.meeting.registered', { present: d.present });
+      // Focus on the title, not the name: the confirmation stays in view
+      // (the keyboard would cover it) until the next person's name is tapped.
+      $('mt-home').querySelector('.body').scrollTop = 0;
+      $('mt-title').focus();
+      return;
+    }
+    if (meetingShiftLost(d)) return;
+    if (r.status === 422 && d.fields && typeof d.fields === 'object') {
+      const codes = d.codes || {};
+      let any = false;
+      for (const f of ['full_name', 'birth_date', 'resident', 'consent']) {
+        if (d.fields[f] === undefined) continue;
+        setErr('mt-' + f, d.fields[f] || MESSAGES['problem.' + codes[f]] || errorText(d));
+        any = true;
+      }
+      if (any) return focusFirstInvalid(order);
+    }
+    if (d.error === 'duplicate') {
+      setErr('mt-full_name', errorText(d));
+      $('mt-full-name').focus();
+      return;
+    }
+    setErr('mt-form', errorText(d));
+  }
+
+  function clearMeetingPerson() {
+    $('mt-full-name').value = '';
+    $('mt-birth-date').value = '';
+    $('mt-resident').checked = false;
+    $('mt-consent-tick').checked = false;
+    $('mt-registered').textContent = '';
+    clearErrs(['mt-full_name', 'mt-birth_date', 'mt-resident', 'mt-consent', 'mt-form']);
+  }
+
+  // ---- meeting: the votes, one agenda item at a time
+
+  function showVotes() {
+    if (!state.meeting) return;
+    state.voteItem = Math.min(state.voteItem, state.meeting.items.length - 1);
+    renderVote();
+    show('mt-votes');
+    startMeetingPoll();
+  }
+
+  function renderVote() {
+    const m = state.meeting;
+    const item = m.items[state.voteItem];
+    $('mt-votes-present').textContent = presentText(m);
+    $('mt-vote-item').textContent = t('ui.meeting.item', { n: state.voteItem + 1, total: m.items.length });
+    $('mt-vote-item').hidden = m.items.length < 2;
+    $('bar-title').textContent = presentText(m);
+    $('mt-vote-project').textContent = item.project;
+    const v = item.vote;
+    $('mt-vote-for').value = v ? String(v.for) : '';
+    $('mt-vote-against').value = v ? String(v.against) : '';
+    $('mt-vote-abstained').value = v ? String(v.abstained) : '';
+    $('mt-vote-saved').textContent = '';
+    clearErrs(['mt-vote-for', 'mt-vote-against', 'mt-vote-abstained', 'mt-votes', 'mt-vote-form']);
+    $('mt-vote-nav').hidden = m.items.length < 2;
+    $('mt-vote-prev').disabled = state.voteItem === 0;
+    $('mt-vote-next').disabled = state.voteItem >= m.items.length - 1;
+    $('mt-vote-rule').textContent = t('ui.meeting.rule_is', { rule: t('ui.meeting.rule.' + m.rule) });
+    renderDecision();
+  }
+
+  // The decision in force on the item on show, by the meeting's rule, as
+  // the kiosk computed it from the saved counts.
+  function renderDecision() {
+    const item = state.meeting.items[state.voteItem];
+    const box = $('mt-vote-decision');
+    let key = 'ui.meeting.not_voted';
+    if (item.supported === true) key = 'ui.meeting.supported';
+    else if (item.supported === false) key = 'ui.meeting.not_supported';
+    box.textContent = item.vote
+      ? t(key, { for: item.vote.for, against: item.vote.against, abstained: item.vote.abstained })
+      : t(key);
+    box.className = 'decision' + (item.supported === true ? ' yes' : item.supported === false ? ' no' : '');
+  }
+
+  async function saveVote() {
+    if (state.busy || !state.meeting) return;
+    const counts = {};
+    clearErrs(['mt-vote-for', 'mt-vote-against', 'mt-vote-abstained', 'mt-votes', 'mt-vote-form']);
+    $('mt-vote-saved').textContent = '';
+    for (const f of ['for', 'against', 'abstained']) {
+      const text = $('mt-vote-' + f).value.trim();
+      if (text === '') setErr('mt-vote-' + f, t('problem.required'));
+      else if (!/^\d+$/.test(text)) setErr('mt-vote-' + f, t('ui.meeting.count_error'));
+      else counts[f] = Number(text);
+    }
+    const order = ['mt-vote-for', 'mt-vote-against', 'mt-vote-abstained'];
+    if (Object.keys(counts).length < 3) return focusFirstInvalid(order);
+    const gen = state.gen;
+    const m = state.meeting;
+    const item = m.items[state.voteItem];
+    const btn = $('mt-vote-save');
+    setBusyButton(btn, true, 'ui.meeting.save_votes');
+    let r;
+    try {
+      r = await api('POST', '/api/meetings/' + encodeURIComponent(m.id) + '/votes', { project_id: item.project_id, ...counts });
+    } catch (_) {
+      if (gen === state.gen) setErr('mt-vote-form', t('ui.err.network'));
+      return;
+    } finally {
+      setBusyButton(btn, false, 'ui.meeting.save_votes');
+    }
+    if (gen !== state.gen) return;
+    const d = r.data;
+    if (r.status === 201) {
+      state.meeting = d;
+      renderVote();
+      $('mt-vote-saved').textContent = t('ui.meeting.saved');
+      return;
+    }
+    if (meetingShiftLost(d)) return;
+    if (r.status === 422 && d.fields) {
+      if (d.fields.votes !== undefined) {
+        // Beside all three counts; focus stays put so the keyboard does
+        // not come up over the message.
+        setErr('mt-votes', d.fields.votes);
+        for (const f of order) $(f).setAttribute('aria-invalid', 'true');
+        $('err-mt-votes').scrollIntoView({ block: 'nearest' });
+        return;
+      }
+      for (const f of ['for', 'against', 'abstained']) {
+        if (d.fields[f] !== undefined) setErr('mt-vote-' + f, d.fields[f]);
+      }
+      if (d.fields.project_id !== undefined) setErr('mt-vote-form', d.fields.project_id);
+      return focusFirstInvalid(order);
+    }
+    setErr('mt-vote-form', errorText(d));
+  }
+
+  function moveVote(by) {
+    const n = state.meeting ? state.meeting.items.length : 0;
+    state.voteItem = Math.max(0, Math.min(n - 1, state.voteItem + by));
+    renderVote();
+  }
+
+  // ---- meeting: calling a new one
+
+  function showCreateMeeting() {
+    clearCreateMeeting();
+    const sel = $('mt-territory');
+    while (sel.options.length > 1) sel.remove(1);
+    const seen = new Set();
+    for (const p of state.projects) {
+      if (seen.has(p.territory_id)) continue;
+      seen.add(p.territory_id);
+      sel.add(new Option(p.territory, p.territory_id));
+    }
+    if (seen.size === 1) sel.value = [...seen][0];
+    const today = state.status && state.status.clock && state.status.clock.date;
+    if (today) $('mt-date').value = showDate(today);
+    renderAgendaChoices();
+    show('mt-create');
+  }
+
+  function renderAgendaChoices() {
+    const box = $('mt-agenda');
+    const keep = new Set([...box.querySelectorAll('input:checked')].map((i) => i.value));
+    box.replaceChildren();
+    const territory = $('mt-territory').value;
+    const list = state.projects.filter((p) => p.territory_id === territory);
+    for (const p of list) {
+      const label = document.createElement('label');
+      label.className = 'tick choice';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.value = p.id;
+      input.id = 'mt-agenda-' + p.id;
+      input.checked = keep.has(p.id) || list.length === 1;
+      input.addEventListener('change', () => setErr('mt-agenda', ''));
+      label.append(input, span('', p.name));
+      box.append(label);
+    }
+    $('mt-agenda-none').hidden = list.length > 0;
+  }
+
+  const CREATE_FIELDS = ['kind', 'date', 'territory_id', 'place', 'agenda', 'chair', 'secretary', 'rule'];
+
+  async function createMeeting() {
+    if (state.busy) return;
+    clearErrs(CREATE_FIELDS.map((f) => 'mt-' + f).concat(['mt-create']));
+    const kind = (document.querySelector('input[name="mt-kind"]:checked') || {}).value || '';
+    const rule = (document.querySelector('input[name="mt-rule"]:checked') || {}).value || '';
+    const body = {
+      kind,
+      date: isoBirth($('mt-date').value),
+      place: $('mt-place').value.trim(),
+      territory_id: $('mt-territory').value,
+      agenda: [...$('mt-agenda').querySelectorAll('input:checked')].map((i) => i.value),
+      chair: $('mt-chair').value.trim(),
+      secretary: $('mt-secretary').value.trim(),
+      rule,
+    };
+    const gen = state.gen;
+    const btn = $('mt-create-submit');
+    setBusyButton(btn, true, 'ui.meeting.create');
+    let r;
+    try {
+      r = await api('POST', '/api/meetings', body);
+    } catch (_) {
+      if (gen === state.gen) setErr('mt-create', t('ui.err.network'));
+      return;
+    } finally {
+      setBusyButton(btn, false, 'ui.meeting.create');
+    }
+    if (gen !== state.gen) return;
+    const d = r.data;
+    if (r.status === 201) {
+      clearCreateMeeting();
+      await openMeeting(d.id);
+      return;
+    }
+    if (meetingShiftLost(d)) return;
+    if (r.status === 422 && d.fields) {
+      const codes = d.codes || {};
+      let any = false;
+      for (const f of CREATE_FIELDS) {
+        if (d.fields[f] === undefined) continue;
+        setErr('mt-' + f, d.fields[f] || MESSAGES['problem.' + codes[f]]);
+        any = true;
+      }
+      if (d.fields.meeting !== undefined) setErr('mt-create', d.fields.meeting);
+      if (any) {
+        const first = CREATE_FIELDS.find((f) => d.fields[f] !== undefined);
+        const input = $(FIELD_INPUT['mt-' + first]);
+        if (input) {
+          (input.querySelector('input') || input).focus();
+          $('err-mt-' + first).scrollIntoView({ block: 'nearest' });
+        }
+      }
+      return;
+    }
+    setErr('mt-create', errorText(d));
+  }
+
+  function clearCreateMeeting() {
+    for (const id of ['mt-date', 'mt-place', 'mt-chair', 'mt-secretary']) $(id).value = '';
+    for (const i of document.querySelectorAll('input[name="mt-kind"]')) i.checked = false;
+    $('mt-rule-majority_present').checked = true;
+    $('mt-territory').value = '';
+    $('mt-agenda').replaceChildren();
+    clearErrs(CREATE_FIELDS.map((f) => 'mt-' + f).concat(['mt-create']));
+  }
+
   // ---- reset for the next resident --------------------------------------
 
   // clearResident forgets everything the resident entered or was told.
@@ -747,8 +1509,17 @@
     el.consent.checked = false;
     clearPad();
     for (const id of ['sum-name', 'sum-birth', 'sum-project', 'thanks-where']) $(id).textContent = '';
+    clearSurvey();
+    clearMeetingPerson();
     clearErrs(ALL_ERRS);
+    // Every message on any screen, the script's own fields' included.
+    for (const e of document.querySelectorAll('.err')) e.textContent = '';
+    for (const e of document.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
     setBusy(false);
+    for (const id of ['sv-submit', 'mt-register', 'mt-vote-save', 'mt-create-submit']) {
+      $(id).disabled = false;
+      $(id).removeAttribute('aria-busy');
+    }
     state.project = null;
   }
 
@@ -759,6 +1530,9 @@
     el.qrBox.hidden = true;
     el.pin.value = '';
     $('clock-now').value = '';
+    clearCreateMeeting();
+    stopMeetingPoll();
+    state.meeting = null;
     if (el.dialog.open) el.dialog.close();
     closePairing();
   }
@@ -773,8 +1547,16 @@
   function onIdle() {
     if (state.busy) return armIdle(); // never pull the screen from under a request
     const operator = state.screen === 'operator';
+    // Meeting mode stays in meeting mode: the secretary's screen comes
+    // back ready for the next resident to register, with nobody's data.
+    const meetingScreen = MEETING_SCREENS.includes(state.screen) ? state.screen : '';
+    const meeting = state.meeting;
     resetAll();
     if (operator) showOperator();
+    else if (meetingScreen && meeting && meetingScreen !== 'mt-list' && meetingScreen !== 'mt-create') {
+      state.meeting = meeting;
+      showMeetingHome();
+    } else if (meetingScreen) showMeetingList();
     else showList();
   }
 
@@ -971,6 +1753,61 @@
     if (b) chooseProject(b.dataset.project);
   });
 
+  // Surveys.
+  $('surveys').addEventListener('click', (e) => {
+    const b = e.target.closest('[data-survey]');
+    if (b) chooseSurvey(b.dataset.survey);
+  });
+  for (const id of ['sv-to-residence', 'sv-to-consent', 'sv-to-questions']) $(id).addEventListener('click', surveyNext);
+  for (const id of ['sv-back-to-list', 'sv-back-to-identity', 'sv-back-to-residence', 'sv-back-to-questions']) {
+    $(id).addEventListener('click', surveyBack);
+  }
+  $('survey-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    if (isSurveyScreen(state.screen)) surveyNext();
+  });
+  $('sv-full-name').addEventListener('input', () => setErr('sv-full_name', ''));
+  $('sv-birth-date').addEventListener('input', (e) => { maskDate($('sv-birth-date'), e); setErr('sv-birth_date', ''); });
+  $('sv-resident').addEventListener('change', () => setErr('sv-resident', ''));
+  $('sv-consent-tick').addEventListener('change', () => setErr('sv-consent', ''));
+  $('sv-thanks').addEventListener('click', finishThanks);
+
+  // Meeting mode.
+  $('meeting-mode').addEventListener('click', () => { resetAll(); showMeetingList(); });
+  $('mt-list-back').addEventListener('click', () => { resetAll(); showList(); });
+  $('mt-new').addEventListener('click', showCreateMeeting);
+  $('meetings').addEventListener('click', (e) => {
+    const b = e.target.closest('[data-meeting]');
+    if (b) openMeeting(b.dataset.meeting);
+  });
+  $('mt-create-back').addEventListener('click', () => { clearCreateMeeting(); showMeetingList(); });
+  $('mt-create-form').addEventListener('submit', (e) => { e.preventDefault(); createMeeting(); });
+  $('mt-territory').addEventListener('change', () => { setErr('mt-territory_id', ''); renderAgendaChoices(); });
+  $('mt-date').addEventListener('input', (e) => { maskDate($('mt-date'), e); setErr('mt-date', ''); });
+  for (const f of ['place', 'chair', 'secretary']) $('mt-' + f).addEventListener('input', () => setErr('mt-' + f, ''));
+  for (const i of document.querySelectorAll('input[name="mt-kind"]')) i.addEventListener('change', () => setErr('mt-kind', ''));
+  $('mt-home-back').addEventListener('click', () => { clearMeetingPerson(); showMeetingList(); });
+  $('mt-to-votes').addEventListener('click', () => { clearMeetingPerson(); state.voteItem = 0; showVotes(); });
+  $('mt-register-form').addEventListener('submit', (e) => { e.preventDefault(); registerAttendee(); });
+  $('mt-full-name').addEventListener('input', () => { setErr('mt-full_name', ''); $('mt-registered').textContent = ''; });
+  $('mt-birth-date').addEventListener('input', (e) => { maskDate($('mt-birth-date'), e); setErr('mt-birth_date', ''); });
+  $('mt-resident').addEventListener('change', () => setErr('mt-resident', ''));
+  $('mt-consent-tick').addEventListener('change', () => setErr('mt-consent', ''));
+  $('mt-votes-back').addEventListener('click', () => showMeetingHome());
+  $('mt-vote-form').addEventListener('submit', (e) => { e.preventDefault(); saveVote(); });
+  $('mt-vote-prev').addEventListener('click', () => moveVote(-1));
+  $('mt-vote-next').addEventListener('click', () => moveVote(1));
+  for (const f of ['for', 'against', 'abstained']) {
+    $('mt-vote-' + f).addEventListener('input', () => {
+      setErr('mt-vote-' + f, '');
+      setErr('mt-votes', '');
+      $('mt-vote-saved').textContent = '';
+      for (const g of ['for', 'against', 'abstained']) {
+        if (!$('err-mt-vote-' + g).textContent) $('mt-vote-' + g).removeAttribute('aria-invalid');
+      }
+    });
+  }
+
   $('to-residence').addEventListener('click', toResidence);
   $('to-consent').addEventListener('click', toConsent);
   $('to-signature').addEventListener('click', toSignature);
@@ -994,7 +1831,7 @@
   el.resident.addEventListener('change', () => setErr('resident', ''));
   el.consent.addEventListener('change', () => setErr('consent', ''));
 
-  for (const n of document.querySelectorAll('.step-no')) {
+  for (const n of document.querySelectorAll('.step-no[data-step]')) {
     n.textContent = t('ui.step', { n: n.dataset.step, total: STEPS.length });
   }
 

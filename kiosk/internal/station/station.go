@@ -37,10 +37,17 @@ var (
 	ErrNoCatalog        = errors.New("station: no catalogue loaded")
 )
 
-// InvalidError carries the field problems of a refused form.
-type InvalidError struct{ Problems signature.Problems }
+// InvalidError carries the field problems of a refused form, and the
+// shared rule's error behind them when there is one (errors.Is finds it).
+type InvalidError struct {
+	Problems signature.Problems
+	Err      error
+}
 
 func (e *InvalidError) Error() string { return fmt.Sprintf("station: form refused: %v", e.Problems) }
+
+// Unwrap returns the rule's error, e.g. meeting.ErrVotesOverAll.
+func (e *InvalidError) Unwrap() error { return e.Err }
 
 // Remote is the server as the station sees it while signing: a question
 // about other kiosks, and a nudge to send a new record. Offline answers
@@ -280,7 +287,7 @@ func (s *Station) Sign(ctx context.Context, shift Shift, projectID string, form 
 	now, source := s.clock.Now()
 	birth, problems := form.Validate(p.Rules(), s.clock.Today())
 	if problems != nil {
-		return Receipt{}, &InvalidError{problems}
+		return Receipt{}, &InvalidError{Problems: problems}
 	}
 	sig := signature.Signature{
 		ProjectID:      p.ID,
@@ -324,6 +331,7 @@ func (s *Station) Sign(ctx context.Context, shift Shift, projectID string, form 
 type Project struct {
 	ID          string   `json:"id"`
 	Name        string   `json:"name"`
+	TerritoryID string   `json:"territory_id"`
 	Territory   string   `json:"territory"`
 	Residents   int      `json:"residents"`
 	Required    int      `json:"required"`
@@ -357,7 +365,7 @@ func (s *Station) Projects(ctx context.Context) ([]Project, error) {
 			streets = []string{}
 		}
 		out = append(out, Project{
-			ID: p.ID, Name: p.Name, Territory: t.Name, Residents: t.Residents, Required: prog.Required,
+			ID: p.ID, Name: p.Name, TerritoryID: t.ID, Territory: t.Name, Residents: t.Residents, Required: prog.Required,
 			Signatures: prog.Signatures, Percent: prog.Percent, Description: p.Description, Streets: streets,
 			CollectFrom: p.CollectFrom.String(), CollectTo: p.CollectTo.String(),
 			Open: !today.Before(p.CollectFrom) && !today.After(p.CollectTo), PageURL: p.PageURL,

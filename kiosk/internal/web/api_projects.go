@@ -58,9 +58,11 @@ func mapError(err error) error {
 			fields[f] = string(code)
 		}
 		return api.Invalid(fields)
-	case errors.Is(err, station.ErrDuplicate):
+	case errors.Is(err, station.ErrDuplicate), errors.Is(err, station.ErrAlreadyRegistered), errors.Is(err, station.ErrAlreadyAnswered):
+		// One code for "this citizen did this once already"; the message
+		// names what (see inContext).
 		return &api.Error{Status: http.StatusConflict, Code: "duplicate", Err: err}
-	case errors.Is(err, station.ErrNotFound):
+	case errors.Is(err, station.ErrNotFound), errors.Is(err, station.ErrNoMeeting), errors.Is(err, station.ErrNoSurvey):
 		return &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound, Err: err}
 	case errors.Is(err, station.ErrNoShift):
 		return &api.Error{Status: http.StatusUnauthorized, Code: "no_shift", Err: err}
@@ -72,6 +74,8 @@ func mapError(err error) error {
 		return &api.Error{Status: http.StatusForbidden, Code: "not_collector", Err: err}
 	case errors.Is(err, station.ErrClockUntrusted):
 		return &api.Error{Status: http.StatusConflict, Code: "clock_untrusted", Err: err}
+	case errors.Is(err, station.ErrNoCatalog):
+		return &api.Error{Status: http.StatusServiceUnavailable, Code: "no_catalog", Err: err}
 	}
 	return err
 }
