@@ -29,7 +29,11 @@ func TestLiveProgressInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	k, _ := enrollKiosk(t, admin, base, "Школа")
-	eventually(t, 15*time.Second, "kiosk online", func() bool { on, _ := k.syncStatus(); return on })
+	eventually(t, 15*time.Second, "kiosk online with the catalogue", func() bool {
+		on, _ := k.syncStatus()
+		code, _ := k.api.do("GET", "/api/projects/p1/progress", nil)
+		return on && code == 200
+	})
 	k.openShift("m1")
 
 	ctx := headless.Start(t, 1024, 768, 90*time.Second)

@@ -71,7 +71,11 @@ func TestOfficeRoles(t *testing.T) {
 	}
 	// A kiosk syncs a signature for p1 so there is personal data to protect.
 	k, _ := enrollKiosk(t, admin, base, "Школа")
-	eventually(t, 15*time.Second, "kiosk online", func() bool { on, _ := k.syncStatus(); return on })
+	eventually(t, 15*time.Second, "kiosk online with the catalogue", func() bool {
+		on, _ := k.syncStatus()
+		code, _ := k.api.do("GET", "/api/projects/p1/progress", nil)
+		return on && code == 200
+	})
 	k.openShift("m1")
 	if code, body := k.sign("p1", "Иванов Иван Иванович", birth); code != 201 {
 		t.Fatalf("sign: %d %v", code, body)

@@ -32,7 +32,7 @@ type Protocol struct {
 	// ServerSignature is the issuing server's signature of the protocol's
 	// facts (base64), printed under the digest; none when empty.
 	ServerSignature string
-	CreatedAt     time.Time     // PDF creation date; fixed in tests for reproducible output
+	CreatedAt       time.Time // PDF creation date; fixed in tests for reproducible output
 }
 
 // Protocol page geometry (A4 portrait, mm): the wide left margin is the

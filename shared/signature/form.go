@@ -83,15 +83,8 @@ func (f Form) Validate(r Rules, today calendar.Date) (calendar.Date, Problems) {
 	} else if !r.CollectTo.IsZero() && today.After(r.CollectTo) {
 		p["project"] = Ended
 	}
-	switch err := citizen.ValidateName(f.FullName); {
-	case errors.Is(err, citizen.ErrNameEmpty):
-		p["full_name"] = Required
-	case errors.Is(err, citizen.ErrNameCharacters):
-		p["full_name"] = NameCharacters
-	case errors.Is(err, citizen.ErrNameIncomplete):
-		p["full_name"] = NameIncomplete
-	case errors.Is(err, citizen.ErrNameTooLong):
-		p["full_name"] = NameTooLong
+	if code := CheckName(f.FullName); code != "" {
+		p["full_name"] = code
 	}
 	birth, code := CheckBirth(f.BirthDate, r, today)
 	if code != "" {
@@ -110,6 +103,22 @@ func (f Form) Validate(r Rules, today calendar.Date) (calendar.Date, Problems) {
 		return birth, nil
 	}
 	return birth, p
+}
+
+// CheckName returns why a full name cannot stand on a sheet, or "": the
+// same check for signatures, meeting registrations and survey answers.
+func CheckName(name string) Code {
+	switch err := citizen.ValidateName(name); {
+	case errors.Is(err, citizen.ErrNameEmpty):
+		return Required
+	case errors.Is(err, citizen.ErrNameCharacters):
+		return NameCharacters
+	case errors.Is(err, citizen.ErrNameIncomplete):
+		return NameIncomplete
+	case errors.Is(err, citizen.ErrNameTooLong):
+		return NameTooLong
+	}
+	return ""
 }
 
 // CheckBirth parses a birth date and checks it against the age limits on

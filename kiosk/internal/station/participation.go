@@ -63,7 +63,7 @@ type Person struct {
 // signature.Form.Validate does for the same fields.
 func (p Person) check(r signature.Rules, today calendar.Date) (calendar.Date, signature.Problems) {
 	problems := signature.Problems{}
-	if code := nameProblem(p.FullName); code != "" {
+	if code := signature.CheckName(p.FullName); code != "" {
 		problems["full_name"] = code
 	}
 	birth, code := signature.CheckBirth(p.BirthDate, r, today)
@@ -77,23 +77,6 @@ func (p Person) check(r signature.Rules, today calendar.Date) (calendar.Date, si
 		problems["consent"] = signature.NoConsent
 	}
 	return birth, problems
-}
-
-// nameProblem maps citizen.ValidateName to the codes of a signature's
-// name. (signature.Form.Validate does the same inline; shared does not
-// export it.)
-func nameProblem(name string) signature.Code {
-	switch err := citizen.ValidateName(name); {
-	case errors.Is(err, citizen.ErrNameEmpty):
-		return signature.Required
-	case errors.Is(err, citizen.ErrNameCharacters):
-		return signature.NameCharacters
-	case errors.Is(err, citizen.ErrNameIncomplete):
-		return signature.NameIncomplete
-	case errors.Is(err, citizen.ErrNameTooLong):
-		return signature.NameTooLong
-	}
-	return ""
 }
 
 // ageRules are the age limits for taking part about projects: the
@@ -275,10 +258,10 @@ func (s *Station) CreateMeeting(ctx context.Context, shift Shift, f MeetingForm)
 	if len(f.Agenda) == 0 {
 		problems["agenda"] = AgendaEmpty
 	}
-	if code := nameProblem(f.Chair); code != "" {
+	if code := signature.CheckName(f.Chair); code != "" {
 		problems["chair"] = code
 	}
-	if code := nameProblem(f.Secretary); code != "" {
+	if code := signature.CheckName(f.Secretary); code != "" {
 		problems["secretary"] = code
 	}
 	if f.Rule != "" && f.Rule != meeting.MajorityPresent && f.Rule != meeting.MajorityVoting {
