@@ -25,6 +25,22 @@ const (
 	MajorityVoting = "majority_voting"
 )
 
+// Vote modes: how the votes on agenda items are taken.
+const (
+	// VoteCounts: the secretary records the counts for each item.
+	VoteCounts = "counts"
+	// VoteBallots: each registered resident votes on a tablet, one
+	// ballot per person and item (the latest one counts).
+	VoteBallots = "ballots"
+)
+
+// Ballot choices.
+const (
+	ChoiceFor     = "for"
+	ChoiceAgainst = "against"
+	ChoiceAbstain = "abstain"
+)
+
 // Errors callers test.
 var (
 	ErrInvalid      = errors.New("meeting: invalid")
@@ -43,7 +59,12 @@ type Meeting struct {
 	Chair       string        `json:"chair"`
 	Secretary   string        `json:"secretary"`
 	Rule        string        `json:"rule,omitempty"` // MajorityPresent unless set
+	// VoteMode is VoteCounts unless set (older meetings have none).
+	VoteMode string `json:"vote_mode,omitempty"`
 }
+
+// Ballots reports whether residents vote one by one at this meeting.
+func (m *Meeting) Ballots() bool { return m.VoteMode == VoteBallots }
 
 // Validate checks a meeting's fields; hasProject and hasTerritory look
 // them up in the catalogue.
@@ -70,6 +91,8 @@ func (m *Meeting) Validate(hasTerritory, hasProject func(string) bool) error {
 		return fmt.Errorf("%w: secretary needs a surname and a name", ErrInvalid)
 	case m.Rule != MajorityPresent && m.Rule != MajorityVoting:
 		return fmt.Errorf("%w: unknown decision rule %q", ErrInvalid, m.Rule)
+	case m.VoteMode != "" && m.VoteMode != VoteCounts && m.VoteMode != VoteBallots:
+		return fmt.Errorf("%w: unknown vote mode %q", ErrInvalid, m.VoteMode)
 	}
 	seen := map[string]bool{}
 	for _, p := range m.Agenda {
@@ -102,6 +125,67 @@ type Vote struct {
 	Against    int       `json:"against"`
 	Abstained  int       `json:"abstained"`
 	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Ballot is one registered resident's vote on one agenda item, cast on a
+// tablet at a meeting whose VoteMode is VoteBallots. A later ballot of
+// the same person on the same item replaces the earlier one.
+type Ballot struct {
+	MeetingID   string        `json:"meeting_id"`
+	ProjectID   string        `json:"project_id"`
+	IdentityKey citizen.Key   `json:"identity_key"`
+	FullName    string        `json:"full_name"`
+	BirthDate   calendar.Date `json:"birth_date"`
+	Choice      string        `json:"choice"` // ChoiceFor, ChoiceAgainst or ChoiceAbstain
+	CastAt      time.Time     `json:"cast_at"`
+}
+
+// ValidChoice reports whether c is one of the ballot choices.
+func ValidChoice(c string) bool {
+	return c == ChoiceFor || c == ChoiceAgainst || c == ChoiceAbstain
+}
+
+// TallyBallots counts ballots into a Vote per agenda item: the latest
+// ballot (by CastAt; on a tie, the later in the slice) of each person on
+// each item counts, and only if its choice is valid. Ballots of other
+// meetings are ignored. RecordedAt is the time of the latest counted
+// ballot on the item.
+func TallyBallots(meetingID string, ballots []Ballot) map[string]Vote {
+	type voter struct {
+		project string
+		key     citizen.Key
+	}
+	latest := map[voter]Ballot{}
+	for _, b := range ballots {
+		if b.MeetingID != meetingID || !ValidChoice(b.Choice) {
+			continue
+		}
+		k := voter{b.ProjectID, b.IdentityKey}
+		if prev, ok := latest[k]; ok && b.CastAt.Before(prev.CastAt) {
+			continue
+		}
+		latest[k] = b
+	}
+	out := map[string]Vote{}
+	for k, b := range latest {
+		v, ok := out[k.project]
+		if !ok {
+			v = Vote{MeetingID: meetingID, ProjectID: k.project}
+		}
+		switch b.Choice {
+		case ChoiceFor:
+			v.For++
+		case ChoiceAgainst:
+			v.Against++
+		case ChoiceAbstain:
+			v.Abstained++
+		}
+		if b.CastAt.After(v.RecordedAt) {
+			v.RecordedAt = b.CastAt
+		}
+		out[k.project] = v
+	}
+	return out
 }
 
 // Check refuses counts that cannot be: negative, or more votes than people

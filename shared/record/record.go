@@ -19,6 +19,7 @@ const (
 	TypeAttendance   Type = "attendance"    // a resident registered at a meeting
 	TypeVote         Type = "vote"          // the counted vote on one agenda item
 	TypeSurveyAnswer Type = "survey_answer" // a resident's answers to a survey
+	TypeBallot       Type = "ballot"        // a registered resident's vote on one agenda item
 )
 
 // HashSize is the length of a record hash.

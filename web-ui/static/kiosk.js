@@ -35,13 +35,16 @@
     'mt-territory_id': 'mt-territory', 'mt-agenda': 'mt-agenda', 'mt-chair': 'mt-chair',
     'mt-secretary': 'mt-secretary', 'mt-rule': 'mt-rule',
     'mt-vote-for': 'mt-vote-for', 'mt-vote-against': 'mt-vote-against', 'mt-vote-abstained': 'mt-vote-abstained',
+    'mt-vote_mode': 'mt-vote-mode', 'mt-ballot-full_name': 'mt-ballot-name', 'mt-ballot-birth_date': 'mt-ballot-birth',
   };
   // Fields the script makes (a survey's questions): field → input id.
   const DYN_INPUT = {};
   // Screens of the survey flow and of meeting mode, besides the
   // generated question screens (sv-q-<id>).
   const SURVEY_SCREENS = ['sv-identity', 'sv-residence', 'sv-consent', 'sv-confirm', 'sv-thanks'];
-  const MEETING_SCREENS = ['mt-list', 'mt-create', 'mt-home', 'mt-votes'];
+  const MEETING_SCREENS = ['mt-list', 'mt-create', 'mt-home', 'mt-votes', 'mt-ballots'];
+  // Screens of a meeting that follow its count on other devices.
+  const POLLED_SCREENS = ['mt-home', 'mt-votes', 'mt-ballots'];
 
   const state = {
     screen: 'loading',
@@ -54,6 +57,7 @@
     meetings: [],     // GET /api/meetings
     meeting: null,    // the meeting open in meeting mode: GET /api/meetings/{id}
     voteItem: 0,      // the agenda item on the vote screen
+    ballot: {},       // the resident's choices on the ballots screen: project id → for|against|abstain
     busy: false,      // a signature request is in flight
     gen: 0,           // bumped by resetAll so late answers cannot touch the next resident's screen
   };
@@ -164,7 +168,7 @@
     $('bar-title').textContent = title;
     $('close-shift').hidden = name !== 'list';
     $('meeting-mode').hidden = name !== 'list';
-    if (!['mt-home', 'mt-votes'].includes(name)) stopMeetingPoll();
+    if (!POLLED_SCREENS.includes(name)) stopMeetingPoll();
     renderProgress();
     // replaceState, never pushState: the browser's Back must not lead to a
     // previous resident's form.
@@ -1177,7 +1181,7 @@
     $('mt-where').textContent = m.place + ' · ' + m.territory + ' · ' + t('ui.meeting.agenda_is', { agenda: m.agenda_names.join('; ') });
     $('mt-present').textContent = presentText(m);
     // The count also stands in the bar, in view with the keyboard up.
-    if (state.screen === 'mt-home' || state.screen === 'mt-votes') $('bar-title').textContent = presentText(m);
+    if (POLLED_SCREENS.includes(state.screen)) $('bar-title').textContent = presentText(m);
     $('mt-resident-label').textContent = t('ui.residence.tick', { territory: m.territory });
   }
 
@@ -1197,7 +1201,7 @@
 
   async function pollMeeting() {
     const m = state.meeting;
-    if (!m || !['mt-home', 'mt-votes'].includes(state.screen)) return;
+    if (!m || !POLLED_SCREENS.includes(state.screen)) return;
     try {
       const r = await api('GET', '/api/meetings/' + encodeURIComponent(m.id));
       if (r.status === 200 && state.meeting && state.meeting.id === m.id) {
@@ -1206,6 +1210,7 @@
         $('mt-votes-present').textContent = presentText(r.data);
         $('bar-title').textContent = presentText(r.data);
         if (state.screen === 'mt-votes') renderDecision();
+        if (state.screen === 'mt-ballots') renderBallotTallies();
       } else if (r.status !== 200 && meetingShiftLost(r.data)) {
         return;
       }
@@ -1389,6 +1394,163 @@
     renderVote();
   }
 
+  // ---- meeting: ballots, one registered resident after another
+  //
+  // At a meeting whose vote_mode is "ballots" each registered resident
+  // enters name and birth date as at registration and presses For,
+  // Against or Abstain on each agenda item; the secretary's counts screen
+  // is not offered. The form clears for the next person.
+
+  const BALLOT_CHOICES = ['for', 'against', 'abstain'];
+
+  function showBallots() {
+    if (!state.meeting) return;
+    clearBallotPerson();
+    renderBallots();
+    show('mt-ballots');
+    startMeetingPoll();
+  }
+
+  function renderBallots() {
+    const m = state.meeting;
+    $('mt-ballots-present').textContent = presentText(m);
+    $('bar-title').textContent = presentText(m);
+    $('mt-ballot-rule').textContent = t('ui.meeting.rule_is', { rule: t('ui.meeting.rule.' + m.rule) });
+    const box = $('mt-ballot-items');
+    box.replaceChildren();
+    for (const item of m.items) {
+      const div = document.createElement('div');
+      div.className = 'ballot-item';
+      div.dataset.project = item.project_id;
+      const h = document.createElement('h2');
+      h.id = 'mt-ballot-h-' + item.project_id;
+      h.textContent = item.project;
+      const row = document.createElement('div');
+      row.className = 'ballot-choices';
+      row.setAttribute('role', 'group');
+      row.setAttribute('aria-labelledby', h.id);
+      for (const c of BALLOT_CHOICES) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.dataset.project = item.project_id;
+        b.dataset.choice = c;
+        b.textContent = t('ui.meeting.ballot_' + c);
+        b.setAttribute('aria-pressed', state.ballot[item.project_id] === c ? 'true' : 'false');
+        row.append(b);
+      }
+      const tally = document.createElement('p');
+      tally.className = 'decision';
+      tally.setAttribute('role', 'status');
+      div.append(h, row, tally);
+      box.append(div);
+    }
+    renderBallotTallies();
+  }
+
+  // The votes so far and the decision on each item, as the kiosk counts
+  // them from the ballots (the latest of each person).
+  function renderBallotTallies() {
+    const m = state.meeting;
+    $('mt-ballots-present').textContent = presentText(m);
+    for (const item of m.items) {
+      const div = $('mt-ballot-items').querySelector('.ballot-item[data-project="' + CSS.escape(item.project_id) + '"]');
+      if (!div) continue;
+      const box = div.querySelector('.decision');
+      let key = 'ui.meeting.no_ballots';
+      if (item.supported === true) key = 'ui.meeting.supported';
+      else if (item.supported === false) key = 'ui.meeting.not_supported';
+      box.textContent = item.vote
+        ? t(key, { for: item.vote.for, against: item.vote.against, abstained: item.vote.abstained })
+        : t(key);
+      box.className = 'decision' + (item.supported === true ? ' yes' : item.supported === false ? ' no' : '');
+    }
+  }
+
+  function chooseBallot(project, choice) {
+    state.ballot[project] = choice;
+    for (const b of $('mt-ballot-items').querySelectorAll('button[data-project="' + CSS.escape(project) + '"]')) {
+      b.setAttribute('aria-pressed', b.dataset.choice === choice ? 'true' : 'false');
+    }
+    setErr('mt-ballot-form', '');
+    $('mt-ballot-saved').textContent = '';
+  }
+
+  async function castBallots() {
+    if (state.busy || !state.meeting) return;
+    const order = ['mt-ballot-full_name', 'mt-ballot-birth_date'];
+    clearErrs(order.concat(['mt-ballot-form']));
+    $('mt-ballot-saved').textContent = '';
+    if (!$('mt-ballot-name').value.trim()) setErr('mt-ballot-full_name', t('problem.required'));
+    if (!$('mt-ballot-birth').value.trim()) setErr('mt-ballot-birth_date', t('problem.required'));
+    if (order.some((f) => $('err-' + f).textContent)) return focusFirstInvalid(order);
+    const m = state.meeting;
+    const chosen = m.items.filter((i) => state.ballot[i.project_id]);
+    if (chosen.length === 0) {
+      setErr('mt-ballot-form', t('ui.meeting.ballot_choose'));
+      return;
+    }
+    const gen = state.gen;
+    const who = { full_name: $('mt-ballot-name').value.trim(), birth_date: isoBirth($('mt-ballot-birth').value) };
+    const btn = $('mt-ballot-submit');
+    setBusyButton(btn, true, 'ui.meeting.ballot_submit');
+    let r;
+    try {
+      // One ballot per item chosen; a refusal stops at that item (the
+      // ones before are counted, and voting again replaces them).
+      for (const item of chosen) {
+        r = await api('POST', '/api/meetings/' + encodeURIComponent(m.id) + '/ballots',
+          { project_id: item.project_id, choice: state.ballot[item.project_id], ...who });
+        if (gen !== state.gen || r.status !== 201) break;
+        state.meeting = r.data;
+      }
+    } catch (_) {
+      if (gen === state.gen) setErr('mt-ballot-form', t('ui.err.network'));
+      return;
+    } finally {
+      setBusyButton(btn, false, 'ui.meeting.ballot_submit');
+    }
+    if (gen !== state.gen) return;
+    const d = r.data;
+    if (r.status === 201) {
+      // Counted: the form clears for the next person.
+      clearBallotPerson();
+      renderBallots();
+      $('mt-ballot-saved').textContent = t('ui.meeting.ballot_saved');
+      $('mt-ballots').querySelector('.body').scrollTop = 0;
+      $('mt-ballots-title').focus();
+      return;
+    }
+    if (meetingShiftLost(d)) return;
+    if (d.error === 'not_registered') {
+      setErr('mt-ballot-full_name', errorText(d));
+      $('mt-ballot-name').focus();
+      return;
+    }
+    if (r.status === 422 && d.fields) {
+      const codes = d.codes || {};
+      let any = false;
+      for (const f of ['full_name', 'birth_date']) {
+        if (d.fields[f] === undefined) continue;
+        setErr('mt-ballot-' + f, d.fields[f] || MESSAGES['problem.' + codes[f]] || errorText(d));
+        any = true;
+      }
+      if (any) return focusFirstInvalid(order);
+      const other = d.fields.choice || d.fields.project_id;
+      setErr('mt-ballot-form', other || errorText(d));
+      return;
+    }
+    setErr('mt-ballot-form', errorText(d));
+  }
+
+  function clearBallotPerson() {
+    state.ballot = {};
+    $('mt-ballot-name').value = '';
+    $('mt-ballot-birth').value = '';
+    $('mt-ballot-saved').textContent = '';
+    for (const b of $('mt-ballot-items').querySelectorAll('button[aria-pressed]')) b.setAttribute('aria-pressed', 'false');
+    clearErrs(['mt-ballot-full_name', 'mt-ballot-birth_date', 'mt-ballot-form']);
+  }
+
   // ---- meeting: calling a new one
 
   function showCreateMeeting() {
@@ -1429,13 +1591,14 @@
     $('mt-agenda-none').hidden = list.length > 0;
   }
 
-  const CREATE_FIELDS = ['kind', 'date', 'territory_id', 'place', 'agenda', 'chair', 'secretary', 'rule'];
+  const CREATE_FIELDS = ['kind', 'date', 'territory_id', 'place', 'agenda', 'chair', 'secretary', 'rule', 'vote_mode'];
 
   async function createMeeting() {
     if (state.busy) return;
     clearErrs(CREATE_FIELDS.map((f) => 'mt-' + f).concat(['mt-create']));
     const kind = (document.querySelector('input[name="mt-kind"]:checked') || {}).value || '';
     const rule = (document.querySelector('input[name="mt-rule"]:checked') || {}).value || '';
+    const voteMode = (document.querySelector('input[name="mt-vote-mode"]:checked') || {}).value || '';
     const body = {
       kind,
       date: isoBirth($('mt-date').value),
@@ -1445,6 +1608,7 @@
       chair: $('mt-chair').value.trim(),
       secretary: $('mt-secretary').value.trim(),
       rule,
+      vote_mode: voteMode,
     };
     const gen = state.gen;
     const btn = $('mt-create-submit');
@@ -1492,6 +1656,7 @@
     for (const id of ['mt-date', 'mt-place', 'mt-chair', 'mt-secretary']) $(id).value = '';
     for (const i of document.querySelectorAll('input[name="mt-kind"]')) i.checked = false;
     $('mt-rule-majority_present').checked = true;
+    $('mt-vote-mode-counts').checked = true;
     $('mt-territory').value = '';
     $('mt-agenda').replaceChildren();
     clearErrs(CREATE_FIELDS.map((f) => 'mt-' + f).concat(['mt-create']));
@@ -1511,12 +1676,13 @@
     for (const id of ['sum-name', 'sum-birth', 'sum-project', 'thanks-where']) $(id).textContent = '';
     clearSurvey();
     clearMeetingPerson();
+    clearBallotPerson();
     clearErrs(ALL_ERRS);
     // Every message on any screen, the script's own fields' included.
     for (const e of document.querySelectorAll('.err')) e.textContent = '';
     for (const e of document.querySelectorAll('[aria-invalid]')) e.removeAttribute('aria-invalid');
     setBusy(false);
-    for (const id of ['sv-submit', 'mt-register', 'mt-vote-save', 'mt-create-submit']) {
+    for (const id of ['sv-submit', 'mt-register', 'mt-vote-save', 'mt-create-submit', 'mt-ballot-submit']) {
       $(id).disabled = false;
       $(id).removeAttribute('aria-busy');
     }
@@ -1787,7 +1953,23 @@
   for (const f of ['place', 'chair', 'secretary']) $('mt-' + f).addEventListener('input', () => setErr('mt-' + f, ''));
   for (const i of document.querySelectorAll('input[name="mt-kind"]')) i.addEventListener('change', () => setErr('mt-kind', ''));
   $('mt-home-back').addEventListener('click', () => { clearMeetingPerson(); showMeetingList(); });
-  $('mt-to-votes').addEventListener('click', () => { clearMeetingPerson(); state.voteItem = 0; showVotes(); });
+  // In ballots mode the residents vote themselves: the secretary's counts
+  // screen is not offered.
+  $('mt-to-votes').addEventListener('click', () => {
+    clearMeetingPerson();
+    if (state.meeting && state.meeting.vote_mode === 'ballots') return showBallots();
+    state.voteItem = 0;
+    showVotes();
+  });
+  $('mt-ballots-back').addEventListener('click', () => { clearBallotPerson(); showMeetingHome(); });
+  $('mt-ballot-form').addEventListener('submit', (e) => { e.preventDefault(); castBallots(); });
+  $('mt-ballot-items').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-choice]');
+    if (b) chooseBallot(b.dataset.project, b.dataset.choice);
+  });
+  $('mt-ballot-name').addEventListener('input', () => { setErr('mt-ballot-full_name', ''); $('mt-ballot-saved').textContent = ''; });
+  $('mt-ballot-birth').addEventListener('input', (e) => { maskDate($('mt-ballot-birth'), e); setErr('mt-ballot-birth_date', ''); });
+  for (const i of document.querySelectorAll('input[name="mt-vote-mode"]')) i.addEventListener('change', () => setErr('mt-vote_mode', ''));
   $('mt-register-form').addEventListener('submit', (e) => { e.preventDefault(); registerAttendee(); });
   $('mt-full-name').addEventListener('input', () => { setErr('mt-full_name', ''); $('mt-registered').textContent = ''; });
   $('mt-birth-date').addEventListener('input', (e) => { maskDate($('mt-birth-date'), e); setErr('mt-birth_date', ''); });

@@ -44,6 +44,10 @@ const (
 	Negative         signature.Code = "negative"           // a negative count
 	VotesOverPresent signature.Code = "votes_over_present" // more votes than people registered
 	NotOnAgenda      signature.Code = "not_on_agenda"      // a vote on a project the meeting did not discuss
+	MeetingVoteMode  signature.Code = "meeting_vote_mode"  // neither counts nor ballots
+	VoteByBallots    signature.Code = "vote_by_ballots"    // counts refused: residents vote by ballots
+	VoteByCounts     signature.Code = "vote_by_counts"     // a ballot refused: the secretary records counts
+	ChoiceUnknown    signature.Code = "choice_unknown"     // not for, against or abstain
 )
 
 // MaxPlaceRunes bounds a meeting's place.
@@ -138,6 +142,7 @@ type MeetingForm struct {
 	Chair       string   `json:"chair"`
 	Secretary   string   `json:"secretary"`
 	Rule        string   `json:"rule"`
+	VoteMode    string   `json:"vote_mode"` // meeting.VoteCounts (default) or meeting.VoteBallots
 }
 
 // VoteForm is the count on one agenda item.
@@ -175,6 +180,9 @@ func view(c *catalog.Catalog, m meeting.Meeting, fromCatalog bool) MeetingView {
 	v := MeetingView{Meeting: m, FromCatalog: fromCatalog, AgendaNames: []string{}}
 	if v.Rule == "" {
 		v.Rule = meeting.MajorityPresent
+	}
+	if v.VoteMode == "" {
+		v.VoteMode = meeting.VoteCounts
 	}
 	if t := c.Territory(m.TerritoryID); t != nil {
 		v.Territory, v.Residents = t.Name, t.Residents
@@ -267,11 +275,15 @@ func (s *Station) CreateMeeting(ctx context.Context, shift Shift, f MeetingForm)
 	if f.Rule != "" && f.Rule != meeting.MajorityPresent && f.Rule != meeting.MajorityVoting {
 		problems["rule"] = MeetingRule
 	}
+	if f.VoteMode != "" && f.VoteMode != meeting.VoteCounts && f.VoteMode != meeting.VoteBallots {
+		problems["vote_mode"] = MeetingVoteMode
+	}
 	if len(problems) > 0 {
 		return MeetingView{}, &InvalidError{Problems: problems}
 	}
 	m := meeting.Meeting{ID: newMeetingID(), Kind: f.Kind, Date: date, Place: place, TerritoryID: f.TerritoryID,
-		Agenda: f.Agenda, Chair: citizen.Clean(f.Chair), Secretary: citizen.Clean(f.Secretary), Rule: f.Rule}
+		Agenda: f.Agenda, Chair: citizen.Clean(f.Chair), Secretary: citizen.Clean(f.Secretary), Rule: f.Rule,
+		VoteMode: f.VoteMode}
 	hasTerritory := func(id string) bool { return c.Territory(id) != nil }
 	hasProject := func(id string) bool { return c.Project(id) != nil }
 	if err := m.Validate(hasTerritory, hasProject); err != nil {
@@ -304,6 +316,15 @@ func (s *Station) status(ctx context.Context, m MeetingView) (MeetingStatus, err
 	tally, err := s.db.Tally(ctx, m.ID)
 	if err != nil {
 		return MeetingStatus{}, err
+	}
+	if m.Ballots() {
+		// Residents voted one by one: the votes are counted from their
+		// ballots, the latest of each person on each item.
+		ballots, err := s.db.Ballots(ctx, m.ID)
+		if err != nil {
+			return MeetingStatus{}, err
+		}
+		tally.Votes = meeting.TallyBallots(m.ID, ballots)
 	}
 	st := MeetingStatus{MeetingView: m, Present: tally.Present, Items: []AgendaItem{}}
 	if m.Residents > 0 {
@@ -366,6 +387,9 @@ func (s *Station) RecordVote(ctx context.Context, shift Shift, meetingID string,
 	}
 	if !s.clock.Trusted() {
 		return MeetingStatus{}, ErrClockUntrusted
+	}
+	if m.Ballots() {
+		return MeetingStatus{}, &InvalidError{Problems: signature.Problems{"votes": VoteByBallots}}
 	}
 	problems := signature.Problems{}
 	onAgenda := false

@@ -64,6 +64,8 @@ func mapError(err error) error {
 		return &api.Error{Status: http.StatusConflict, Code: "duplicate", Err: err}
 	case errors.Is(err, station.ErrNotFound), errors.Is(err, station.ErrNoMeeting), errors.Is(err, station.ErrNoSurvey):
 		return &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound, Err: err}
+	case errors.Is(err, station.ErrNotRegistered):
+		return &api.Error{Status: http.StatusForbidden, Code: "not_registered", Err: err}
 	case errors.Is(err, station.ErrNoShift):
 		return &api.Error{Status: http.StatusUnauthorized, Code: "no_shift", Err: err}
 	case errors.Is(err, station.ErrWrongPIN):

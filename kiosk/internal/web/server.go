@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/meetings/{id}", s.handleMeetingStatus)
 	s.mux.HandleFunc("POST /api/meetings/{id}/attendance", s.handleRegister)
 	s.mux.HandleFunc("POST /api/meetings/{id}/votes", s.handleVote)
+	s.mux.HandleFunc("POST /api/meetings/{id}/ballots", s.handleBallot)
 	s.mux.HandleFunc("GET /api/surveys", s.handleSurveys)
 	s.mux.HandleFunc("POST /api/surveys/{id}/answers", s.handleAnswer)
 	s.mux.HandleFunc("POST /api/shift", s.pinLimited(s.handleOpenShift))

@@ -241,7 +241,17 @@ func (db *DB) MeetingTally(ctx context.Context, meetingID string) (*meeting.Meet
 		v.RecordedAt, _ = time.Parse(time.RFC3339, at)
 		t.Votes[v.ProjectID] = v // later corrections replace earlier votes
 	}
-	return m, t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, t, err
+	}
+	if m != nil && m.Ballots() {
+		// Residents voted one by one: count their ballots instead. (A
+		// catalogue meeting's mode is the caller's: see BallotVotes.)
+		if t.Votes, err = db.BallotVotes(ctx, meetingID); err != nil {
+			return nil, t, err
+		}
+	}
+	return m, t, nil
 }
 
 // SurveyReplies streams a survey's counted answers.

@@ -102,6 +102,9 @@ func (db *DB) PurgeProject(ctx context.Context, projectID string, meetingsDone, 
 		if n.Attendance, err = purgeTable("attendance", "attendance", "meeting_id", meetingsDone); err != nil {
 			return fmt.Errorf("sqlite: purge attendance: %w", err)
 		}
+		if _, err = purgeTable("ballots", "ballot", "meeting_id", meetingsDone); err != nil {
+			return fmt.Errorf("sqlite: purge ballots: %w", err)
+		}
 		if n.Answers, err = purgeTable("survey_answers", "survey_answer", "survey_id", surveysDone); err != nil {
 			return fmt.Errorf("sqlite: purge answers: %w", err)
 		}

@@ -35,6 +35,13 @@ func (s *Server) findMeeting(w http.ResponseWriter, r *http.Request) (*catalog.C
 		s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
 		return nil, nil, tally, false
 	}
+	if m.Ballots() && (fromKiosk == nil || !fromKiosk.Ballots()) {
+		// The catalogue's meeting is voted by ballots: count them.
+		if tally.Votes, err = s.db.BallotVotes(r.Context(), id); err != nil {
+			s.fail(w, r, err)
+			return nil, nil, tally, false
+		}
+	}
 	if !s.mayReadAny(w, r, m.Agenda) {
 		return nil, nil, tally, false
 	}
