@@ -56,9 +56,9 @@ func OpenSQLite(ctx context.Context, file string) (*sql.DB, error) {
 	return db, nil
 }
 
-// Migrate applies the files NNNN_name.sql of dir in fsys whose number is
-// above the recorded schema version, each in its own transaction together
-// with the row that records it, so a crash leaves no half-applied step.
+// Migrate applies the files NNNN_name.sql of dir in fsys not yet recorded
+// as applied, in number order, each in its own transaction together with
+// the row that records it, so a crash leaves no half-applied step.
 func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
@@ -89,12 +89,28 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
 	}
 	sort.Slice(steps, func(i, j int) bool { return steps[i].version < steps[j].version })
 
-	var current int
-	if err := db.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+	// Every step not recorded yet runs, in number order — not only those
+	// above the highest: a step merged after a later-numbered one must
+	// still run.
+	applied := map[int]bool{}
+	rows, err := db.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
 		return fmt.Errorf("storage: schema version: %w", err)
 	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		applied[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for _, s := range steps {
-		if s.version <= current {
+		if applied[s.version] {
 			continue
 		}
 		body, err := fs.ReadFile(fsys, s.name)

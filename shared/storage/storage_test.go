@@ -7,6 +7,35 @@ import (
 	"testing"
 )
 
+// TestMigrateLateStep: a step numbered below one already applied (merged
+// later) still runs.
+func TestMigrateLateStep(t *testing.T) {
+	ctx := context.Background()
+	db, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("0001_a.sql", "CREATE TABLE a (x INTEGER);")
+	write("0003_c.sql", "CREATE TABLE c (x INTEGER);")
+	if err := Migrate(ctx, db, os.DirFS(dir), "."); err != nil {
+		t.Fatal(err)
+	}
+	write("0002_b.sql", "CREATE TABLE b (x INTEGER);")
+	if err := Migrate(ctx, db, os.DirFS(dir), "."); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO b (x) VALUES (1)"); err != nil {
+		t.Fatalf("the late step did not run: %v", err)
+	}
+}
+
 func TestOpenAndMigrate(t *testing.T) {
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "x.db")

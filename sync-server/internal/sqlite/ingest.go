@@ -172,6 +172,8 @@ func (db *DB) project(ctx context.Context, tx *sql.Tx, kioskID, epoch string, r 
 			return unreadable()
 		}
 		return db.projectVote(ctx, tx, o, v)
+	case record.TypeBallot:
+		return db.projectBallot(ctx, tx, o, r.Payload, unreadable)
 	case record.TypeSurveyAnswer:
 		var a survey.Answer
 		if json.Unmarshal(r.Payload, &a) != nil || a.SurveyID == "" || citizen.ValidateName(a.FullName) != nil || a.BirthDate.IsZero() {
