@@ -94,18 +94,8 @@ func (s *Server) handleSaveTerritory(w http.ResponseWriter, r *http.Request, ses
 		s.fail(w, r, err)
 		return
 	}
-	if len(errs) == 0 {
-		switch existing := c.Territory(t.ID); {
-		case isNew && existing != nil:
-			errs.add("id", s.t(r).T("catalog.id_taken"))
-		case isNew:
-			c.Territories = append(c.Territories, t)
-		case existing == nil:
-			s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
-			return
-		default:
-			*existing = t
-		}
+	if len(errs) == 0 && !upsert(s, w, r, isNew, errs, c.Territory(t.ID), t, func() { c.Territories = append(c.Territories, t) }) {
+		return
 	}
 	if len(errs) == 0 && s.saveCatalog(w, r, c, errs) {
 		return
@@ -195,18 +185,8 @@ func (s *Server) handleSaveProject(w http.ResponseWriter, r *http.Request, sess 
 		s.fail(w, r, err)
 		return
 	}
-	if len(errs) == 0 {
-		switch existing := c.Project(p.ID); {
-		case isNew && existing != nil:
-			errs.add("id", s.t(r).T("catalog.id_taken"))
-		case isNew:
-			c.Projects = append(c.Projects, p)
-		case existing == nil:
-			s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
-			return
-		default:
-			*existing = p
-		}
+	if len(errs) == 0 && !upsert(s, w, r, isNew, errs, c.Project(p.ID), p, func() { c.Projects = append(c.Projects, p) }) {
+		return
 	}
 	if len(errs) == 0 && s.saveCatalog(w, r, c, errs) {
 		return
@@ -214,6 +194,24 @@ func (s *Server) handleSaveProject(w http.ResponseWriter, r *http.Request, sess 
 	p.Members = append(p.Members, catalog.Member{})
 	s.render(w, r, s.pages.office, "project_edit", http.StatusUnprocessableEntity,
 		projectEditPage{view: s.view(r), P: p, New: isNew, Territories: c.Territories, Errors: errs})
+}
+
+// upsert puts v into the catalogue being edited: appended by add when
+// new (an id already taken is a form error), or over existing. It answers
+// 404 itself, returning false, when the entry to change is not there.
+func upsert[T any](s *Server, w http.ResponseWriter, r *http.Request, isNew bool, errs formErrors, existing *T, v T, add func()) bool {
+	switch {
+	case isNew && existing != nil:
+		errs.add("id", s.t(r).T("catalog.id_taken"))
+	case isNew:
+		add()
+	case existing == nil:
+		s.fail(w, r, &api.Error{Status: http.StatusNotFound, Code: api.CodeNotFound})
+		return false
+	default:
+		*existing = v
+	}
+	return true
 }
 
 // saveCatalog stores c and sends the browser back to the catalogue, or
