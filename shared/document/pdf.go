@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -291,18 +292,22 @@ func validStrokes(strokes [][][]float64) error {
 // its aspect ratio kept and centred, so it scales cleanly in print. Pad
 // coordinates grow downwards, as the page's do.
 func drawStrokes(pdf *fpdf.Fpdf, strokes [][][]float64, x, y, w, h, width float64) {
-	minX, minY := math.Inf(1), math.Inf(1)
-	maxX, maxY := math.Inf(-1), math.Inf(-1)
-	for _, s := range strokes {
-		for _, p := range s {
-			minX, maxX = math.Min(minX, p[0]), math.Max(maxX, p[0])
-			minY, maxY = math.Min(minY, p[1]), math.Max(maxY, p[1])
-		}
-	}
-	if math.IsInf(minX, 0) || w <= 0 || h <= 0 {
-		return
-	}
-	bw, bh := maxX-minX, maxY-minY
+	newStrokePath(strokes, w, h).draw(pdf, x, y, w, h, width)
+}
+
+// strokePath is a drawn signature as PDF path operators in coordinates of
+// its own, tenths of a pad pixel from the drawing's corner (the kiosk's
+// pad records tenths), built once and placed, scaled into its box, for
+// each copy on the page. A sheet is mostly signatures: writing each point
+// once as two short integers, rather than each copy's points through
+// fpdf in page coordinates, halves the bytes a page takes to compress.
+type strokePath struct {
+	ops    []byte
+	bw, bh float64 // the drawing's extent in pad pixels
+}
+
+// fitScale is the scale that fits a bw×bh drawing into a w×h box.
+func fitScale(bw, bh, w, h float64) float64 {
 	scale := math.Inf(1)
 	if bw > 0 {
 		scale = w / bw
@@ -313,34 +318,140 @@ func drawStrokes(pdf *fpdf.Fpdf, strokes [][][]float64, x, y, w, h, width float6
 	if math.IsInf(scale, 0) { // a single dot
 		scale = 0
 	}
-	ox := x + (w-bw*scale)/2
-	oy := y + (h-bh*scale)/2
-	pdf.SetDrawColor(ink[0], ink[1], ink[2])
-	pdf.SetLineWidth(width)
-	pdf.SetLineCapStyle("round")
-	pdf.SetLineJoinStyle("round")
-	// Points closer than this on paper add bytes but nothing visible.
-	const minStep = 0.15
+	return scale
+}
+
+// newStrokePath prepares strokes for boxes up to w×h, the largest copy.
+func newStrokePath(strokes [][][]float64, w, h float64) strokePath {
+	minX, minY := math.Inf(1), math.Inf(1)
+	maxX, maxY := math.Inf(-1), math.Inf(-1)
+	for _, s := range strokes {
+		for _, p := range s {
+			minX, maxX = math.Min(minX, p[0]), math.Max(maxX, p[0])
+			minY, maxY = math.Min(minY, p[1]), math.Max(maxY, p[1])
+		}
+	}
+	if math.IsInf(minX, 0) || w <= 0 || h <= 0 {
+		return strokePath{}
+	}
+	p := strokePath{bw: maxX - minX, bh: maxY - minY}
+	scale := fitScale(p.bw, p.bh, w, h)
+	// Points closer than minStep on paper, or off the line through their
+	// neighbours by less than maxDev, add bytes but nothing visible: the
+	// lines are 0.2–0.3 mm wide and a 600 dpi printer's dot is 0.04 mm.
+	const minStep, maxDev = 0.15, 0.02
+	point := func(q []float64, op byte) {
+		p.ops = strconv.AppendInt(p.ops, int64(math.Round((q[0]-minX)*10)), 10)
+		p.ops = append(p.ops, ' ')
+		p.ops = strconv.AppendInt(p.ops, int64(math.Round((q[1]-minY)*10)), 10)
+		p.ops = append(p.ops, ' ', op, '\n')
+	}
+	var kept [][]float64
 	for _, s := range strokes {
 		if len(s) == 0 {
 			continue
 		}
-		px, py := ox+(s[0][0]-minX)*scale, oy+(s[0][1]-minY)*scale
-		pdf.MoveTo(px, py)
-		drawn := false
-		for i, p := range s[1:] {
-			qx, qy := ox+(p[0]-minX)*scale, oy+(p[1]-minY)*scale
-			if math.Hypot(qx-px, qy-py) < minStep && i != len(s)-2 {
+		kept = append(kept[:0], s[0])
+		for i, q := range s[1:] {
+			last := kept[len(kept)-1]
+			dx, dy := (q[0]-last[0])*scale, (q[1]-last[1])*scale
+			if dx*dx+dy*dy < minStep*minStep && i != len(s)-2 {
 				continue
 			}
-			pdf.LineTo(qx, qy)
-			px, py, drawn = qx, qy, true
+			kept = append(kept, q)
 		}
-		if !drawn { // a tap: a zero-length segment with round caps is a dot
-			pdf.LineTo(px, py)
+		if scale > 0 {
+			kept = simplify(kept, maxDev/scale)
 		}
-		pdf.DrawPath("D")
+		point(kept[0], 'm')
+		for _, q := range kept[1:] {
+			point(q, 'l')
+		}
+		if len(kept) == 1 { // a tap: a zero-length segment with round caps is a dot
+			point(kept[0], 'l')
+		}
 	}
+	p.ops = append(p.ops, 'S')
+	return p
+}
+
+// simplify drops the points of a polyline that lie within tol of the
+// line through the points kept around them (Douglas–Peucker), keeping
+// both ends. It reuses pts.
+func simplify(pts [][]float64, tol float64) [][]float64 {
+	if len(pts) < 3 {
+		return pts
+	}
+	keep := make([]bool, len(pts))
+	keep[0], keep[len(pts)-1] = true, true
+	type span struct{ a, b int }
+	stack := []span{{0, len(pts) - 1}}
+	for len(stack) > 0 {
+		sp := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		ax, ay := pts[sp.a][0], pts[sp.a][1]
+		dx, dy := pts[sp.b][0]-ax, pts[sp.b][1]-ay
+		length := math.Hypot(dx, dy)
+		far, farDist := -1, tol
+		for i := sp.a + 1; i < sp.b; i++ {
+			var d float64
+			if length == 0 {
+				d = math.Hypot(pts[i][0]-ax, pts[i][1]-ay)
+			} else {
+				d = math.Abs(dx*(pts[i][1]-ay)-dy*(pts[i][0]-ax)) / length
+			}
+			if d > farDist {
+				far, farDist = i, d
+			}
+		}
+		if far >= 0 {
+			keep[far] = true
+			stack = append(stack, span{sp.a, far}, span{far, sp.b})
+		}
+	}
+	out := pts[:0]
+	for i, q := range pts {
+		if keep[i] {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+// draw places the drawing in the box, centred, with lines width mm wide.
+func (p strokePath) draw(pdf *fpdf.Fpdf, x, y, w, h, width float64) {
+	if len(p.ops) == 0 || w <= 0 || h <= 0 {
+		return
+	}
+	scale := fitScale(p.bw, p.bh, w, h)
+	ox := x + (w-p.bw*scale)/2
+	oy := y + (h-p.bh*scale)/2
+	k := pdf.GetConversionRatio()
+	_, pageH := pdf.GetPageSize()
+	unit := scale * k / 10 // points per tenth of a pad pixel
+	if unit == 0 {
+		unit = 1e-3 // a single dot: every point is at the origin
+	}
+	pdf.SetDrawColor(ink[0], ink[1], ink[2])
+	pdf.SetLineCapStyle("round")
+	pdf.SetLineJoinStyle("round")
+	// Within q … Q the drawing's own coordinates apply (y flipped: the
+	// pad's grows downwards), the line width among them.
+	b := make([]byte, 0, len(p.ops)+96)
+	b = append(b, "q "...)
+	b = strconv.AppendFloat(b, unit, 'f', 8, 64)
+	b = append(b, " 0 0 "...)
+	b = strconv.AppendFloat(b, -unit, 'f', 8, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, ox*k, 'f', 2, 64)
+	b = append(b, ' ')
+	b = strconv.AppendFloat(b, (pageH-oy)*k, 'f', 2, 64)
+	b = append(b, " cm "...)
+	b = strconv.AppendFloat(b, width*k/unit, 'f', 2, 64)
+	b = append(b, " w\n"...)
+	b = append(b, p.ops...)
+	b = append(b, "\nQ"...)
+	pdf.RawWriteStr(string(b))
 	pdf.SetLineCapStyle("butt")
 	pdf.SetLineJoinStyle("miter")
 	pdf.SetDrawColor(0, 0, 0)

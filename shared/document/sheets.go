@@ -300,14 +300,16 @@ func signatureRow(pdf *fpdf.Fpdf, y float64, r Row) {
 	x += sheetCols[2]
 	fitText(pdf, x, y, sheetCols[3], rowH, r.SignedOn.Russian(), "", 9.5, 6, "C")
 	x += sheetCols[3]
-	drawStrokes(pdf, r.Strokes, x+2, y+0.8, sheetCols[4]-4, rowH-1.6, 0.3)
+	// One path, placed twice: in the signature cell and as the copy below.
+	sig := newStrokePath(r.Strokes, sheetCols[4]-4, rowH-1.6)
+	sig.draw(pdf, x+2, y+0.8, sheetCols[4]-4, rowH-1.6, 0.3)
 	x += sheetCols[4]
 
 	// Date and signature copy, centred as one group in the consent cell.
 	const dateW, gap, copyW = 22.0, 4.0, 28.0
 	gx := x + (sheetCols[5]-dateW-gap-copyW)/2
 	fitText(pdf, gx, y, dateW, rowH, r.SignedOn.Russian(), "", 9.5, 6, "C")
-	drawStrokes(pdf, r.Strokes, gx+dateW+gap, y+1.5, copyW, rowH-3, 0.2)
+	sig.draw(pdf, gx+dateW+gap, y+1.5, copyW, rowH-3, 0.2)
 }
 
 // certBlock draws (or, with draw false, only measures) the «Подписи

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -238,6 +239,11 @@ func (s *session) run(ctx context.Context) {
 	}
 }
 
+// frames are read buffers: a batch frame is up to 1.6 MB, and growing a
+// fresh buffer for each one, a hundred kiosks at a time, kept the garbage
+// collector busy.
+var frames = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // read returns the next decoded message; a bad frame fails the session.
 func (s *session) read() (any, error) {
 	kind, r, err := s.conn.NextReader()
@@ -245,7 +251,11 @@ func (s *session) read() (any, error) {
 		slog.Debug("sync session read ended", "kiosk", s.kioskID, "remote", s.remote, "err", err)
 		return nil, err
 	}
-	frame, err := io.ReadAll(io.LimitReader(r, syncproto.MaxMessageBytes+1))
+	buf := frames.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer frames.Put(buf) // Decode copies what it keeps
+	_, err = buf.ReadFrom(io.LimitReader(r, syncproto.MaxMessageBytes+1))
+	frame := buf.Bytes()
 	if err != nil {
 		if errors.Is(err, websocket.ErrReadLimit) {
 			s.fail(syncproto.CodeBadMessage, fmt.Sprintf("frame over %d bytes", syncproto.MaxMessageBytes))
@@ -318,7 +328,8 @@ func (s *session) welcome(ctx context.Context, hello *syncproto.Hello) error {
 func (s *session) handle(ctx context.Context, msg any) error {
 	switch m := msg.(type) {
 	case *syncproto.Batch:
-		got, err := s.hub.db.Ingest(ctx, s.kioskID, s.epoch, m.Records)
+		// The kiosk's contact and pending count commit with the batch.
+		got, err := s.hub.db.IngestAndTouch(ctx, s.kioskID, s.epoch, m.Records, m.Pending)
 		if errors.Is(err, record.ErrChain) {
 			slog.Warn("batch refused", "kiosk", s.kioskID, "epoch", s.epoch, "first_seq", m.Records[0].Seq, "err", err)
 			s.fail(syncproto.CodeChain, err.Error())
@@ -328,9 +339,6 @@ func (s *session) handle(ctx context.Context, msg any) error {
 			slog.Error("batch not stored", "kiosk", s.kioskID, "err", err)
 			s.fail(syncproto.CodeInternal, "server storage failed; try again later")
 			return errClose
-		}
-		if err := s.hub.db.Touch(ctx, s.kioskID, m.Pending); err != nil {
-			slog.Warn("touch kiosk", "kiosk", s.kioskID, "err", err)
 		}
 		s.send(&syncproto.Ack{AckedSeq: got.AckedSeq, Quarantined: got.Quarantined})
 		if s.hub.OnIngest != nil && len(got.Projects) > 0 {

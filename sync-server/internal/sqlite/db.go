@@ -28,8 +28,11 @@ type DB struct {
 	db     *sql.DB
 	secret []byte
 	writer storage.Writer
-	now    func() time.Time
-	signer ed25519.PrivateKey // loaded on first use, see signingKey
+	gate   writeGate
+	// preparing admits one large batch at a time to be prepared.
+	preparing chan struct{}
+	now       func() time.Time
+	signer    ed25519.PrivateKey // loaded on first use, see signingKey
 }
 
 // Open opens or creates the store in dataDir.
@@ -45,7 +48,7 @@ func Open(ctx context.Context, dataDir string) (*DB, error) {
 		sdb.Close()
 		return nil, err
 	}
-	db := &DB{db: sdb, writer: storage.Writer{DB: sdb}, now: time.Now}
+	db := &DB{db: sdb, writer: storage.Writer{DB: sdb}, now: time.Now, preparing: make(chan struct{}, 1)}
 	if db.secret, err = db.ensureSecret(ctx); err != nil {
 		sdb.Close()
 		return nil, err
@@ -91,6 +94,18 @@ func (db *DB) ProjectKey(projectID string) []byte {
 
 // write runs fn in one transaction, serialized with other writers.
 func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
+	db.gate.enter(false)
+	defer db.gate.leave()
+	return db.writer.Write(ctx, fn)
+}
+
+// writeBulk is write for a kiosk's backlog: it lets every other writer
+// waiting go first, so that a signature made a moment ago, an office's
+// action or a kiosk's contact never queues behind the batches of many
+// kiosks catching up.
+func (db *DB) writeBulk(ctx context.Context, fn func(*sql.Tx) error) error {
+	db.gate.enter(true)
+	defer db.gate.leave()
 	return db.writer.Write(ctx, fn)
 }
 

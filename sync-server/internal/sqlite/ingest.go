@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/sbor-project/sbor/shared/citizen"
@@ -62,15 +63,62 @@ type Ingested struct {
 // record.ErrChain and nothing of it stored (but its conflicts, which are
 // kept in quarantine for the office).
 func (db *DB) Ingest(ctx context.Context, kioskID, epoch string, recs []record.Record) (Ingested, error) {
+	return db.ingest(ctx, kioskID, epoch, recs, -1)
+}
+
+// IngestAndTouch is Ingest that also records, in the same transaction,
+// that the kiosk was heard from with pending records unsent (as Touch
+// does): one commit, and one wait for the disk, a batch instead of two.
+func (db *DB) IngestAndTouch(ctx context.Context, kioskID, epoch string, recs []record.Record, pending int) (Ingested, error) {
+	return db.ingest(ctx, kioskID, epoch, recs, max(pending, 0))
+}
+
+// smallBatch is the most records a batch may have to go before bulk
+// writers: what a kiosk sends while it is in touch, a few signatures.
+const smallBatch = 20
+
+func (db *DB) ingest(ctx context.Context, kioskID, epoch string, recs []record.Record, pending int) (Ingested, error) {
 	var out Ingested
 	var conflicts []record.Record
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	// What a record alone tells (its hash, a signature's row) is worked
+	// out before queueing for the writer, so that it overlaps with another
+	// batch holding the database. One large batch at a time, until it
+	// holds the writer: more would only crowd the CPU that live pages and
+	// the office are served from, and hold more batches in memory.
+	write := db.write
+	admitted := false
+	if len(recs) > smallBatch {
+		write = db.writeBulk
+		select {
+		case db.preparing <- struct{}{}:
+			admitted = true
+		case <-ctx.Done():
+			return Ingested{}, ctx.Err()
+		}
+	}
+	next := func() {
+		if admitted {
+			admitted = false
+			<-db.preparing
+		}
+	}
+	defer next()
+	pre := make([]prepared, len(recs))
+	for i, r := range recs {
+		pre[i] = db.prepare(epoch, r)
+		if i%32 == 31 {
+			runtime.Gosched() // let the quick work of other goroutines through
+		}
+	}
+	err := write(ctx, func(sqltx *sql.Tx) error {
+		next() // the writer is ours: the next batch may be prepared
+		tx := newTxStmts(sqltx)
 		st, err := epochState(ctx, tx, kioskID, epoch)
 		if err != nil {
 			return err
 		}
 		projects := map[string]bool{}
-		for _, r := range recs {
+		for i, r := range recs {
 			switch {
 			case r.Seq <= st.AckedSeq:
 				var held string
@@ -82,7 +130,7 @@ func (db *DB) Ingest(ctx context.Context, kioskID, epoch string, recs []record.R
 					conflicts = append(conflicts, r)
 				}
 			default:
-				if err := r.Verify(epoch, st.AckedSeq, st.HeadHash); err != nil {
+				if err := pre[i].follows(r, st.AckedSeq, st.HeadHash); err != nil {
 					return err
 				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO records (kiosk_id, epoch, seq, type, payload, prev_hash, hash, received_at)
@@ -90,7 +138,7 @@ func (db *DB) Ingest(ctx context.Context, kioskID, epoch string, recs []record.R
 					r.PrevHash.String(), r.Hash.String(), db.stamp()); err != nil {
 					return fmt.Errorf("sqlite: insert record: %w", err)
 				}
-				changed, err := db.project(ctx, tx, kioskID, epoch, r)
+				changed, err := db.project(ctx, tx, kioskID, epoch, r, pre[i])
 				if err != nil {
 					return err
 				}
@@ -102,6 +150,11 @@ func (db *DB) Ingest(ctx context.Context, kioskID, epoch string, recs []record.R
 		}
 		if err := quarantine(ctx, tx, kioskID, epoch, conflicts, "a different record with this seq is already held", db.stamp()); err != nil {
 			return err
+		}
+		if pending >= 0 {
+			if _, err := tx.ExecContext(ctx, "UPDATE kiosks SET last_seen = ?, pending = ? WHERE id = ?", db.stamp(), pending, kioskID); err != nil {
+				return fmt.Errorf("sqlite: touch: %w", err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO kiosk_epochs (kiosk_id, epoch, acked_seq, head_hash, last_seen) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (kiosk_id, epoch) DO UPDATE SET acked_seq = excluded.acked_seq, head_hash = excluded.head_hash, last_seen = excluded.last_seen`,
@@ -126,7 +179,7 @@ func (db *DB) Ingest(ctx context.Context, kioskID, epoch string, recs []record.R
 	return out, err
 }
 
-func quarantine(ctx context.Context, tx *sql.Tx, kioskID, epoch string, recs []record.Record, reason, now string) error {
+func quarantine(ctx context.Context, tx sqlTx, kioskID, epoch string, recs []record.Record, reason, now string) error {
 	for _, r := range recs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (kiosk_id, epoch, seq, type, payload, hash, reason, received_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, kioskID, epoch, r.Seq, string(r.Type), r.Payload, r.Hash.String(), reason, now); err != nil {
@@ -140,19 +193,18 @@ func quarantine(ctx context.Context, tx *sql.Tx, kioskID, epoch string, recs []r
 // project indexes a stored record by its type and returns the projects
 // whose tallies it changed. A record whose payload cannot be read stays
 // in the log (the chain needs it) and is also quarantined for the office.
-func (db *DB) project(ctx context.Context, tx *sql.Tx, kioskID, epoch string, r record.Record) ([]string, error) {
+func (db *DB) project(ctx context.Context, st *txStmts, kioskID, epoch string, r record.Record, pre prepared) ([]string, error) {
+	tx := st.tx
 	o := record.Origin{KioskID: kioskID, Epoch: epoch, Seq: r.Seq}
 	unreadable := func() ([]string, error) {
-		return nil, quarantine(ctx, tx, kioskID, epoch, []record.Record{r}, "unreadable "+string(r.Type)+" payload", db.stamp())
+		return nil, quarantine(ctx, st, kioskID, epoch, []record.Record{r}, "unreadable "+string(r.Type)+" payload", db.stamp())
 	}
 	switch r.Type {
 	case record.TypeSignature:
-		var s signature.Signature
-		if err := json.Unmarshal(r.Payload, &s); err != nil || !readable(s) {
+		if pre.sig == nil {
 			return unreadable()
 		}
-		o.At = s.SignedAt
-		return []string{s.ProjectID}, db.addSignature(ctx, tx, o, s)
+		return []string{pre.sig.s.ProjectID}, db.addSignature(ctx, st, o, pre.sig)
 	case record.TypeMeeting:
 		var m meeting.Meeting
 		if json.Unmarshal(r.Payload, &m) != nil || m.ID == "" {
@@ -191,39 +243,69 @@ func readable(s signature.Signature) bool {
 	return s.ProjectID != "" && citizen.ValidateName(s.FullName) == nil && !s.BirthDate.IsZero() && !s.SignedAt.IsZero()
 }
 
-// addSignature stores s and keeps exactly one counted signature per
-// citizen and project: the earliest by record.Origin, whatever the order
-// of arrival. The others point at it as duplicates.
-func (db *DB) addSignature(ctx context.Context, tx *sql.Tx, o record.Origin, s signature.Signature) error {
-	// The identity key is recomputed, never taken from the kiosk.
-	key := string(citizen.IdentityKey(s.FullName, s.BirthDate))
+// addSignature stores a signature and keeps exactly one counted
+// signature per citizen and project: the earliest by record.Origin,
+// whatever the order of arrival. The others point at it as duplicates.
+//
+// A group that has members has exactly one counted (the partial UNIQUE
+// index allows no more, and every change recounts the group), so a
+// newcomer is compared with that one alone: it counts if the group is
+// empty or it is earlier, and then the others point at it. This is
+// recountGroup's outcome without reading the whole group.
+func (db *DB) addSignature(ctx context.Context, tx sqlTx, o record.Origin, row *sigRow) error {
+	s, key := row.s, row.key
 	group, err := resolveGroup(ctx, tx, s.ProjectID, key)
 	if err != nil {
 		return err
 	}
-	var before int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM signatures WHERE project_id = ? AND group_key = ?", s.ProjectID, group).Scan(&before); err != nil {
-		return fmt.Errorf("sqlite: group size: %w", err)
+	o.At = row.at
+	var winner int64
+	var w record.Origin
+	var signed string
+	err = tx.QueryRowContext(ctx, "SELECT id, signed_at, kiosk_id, epoch, seq FROM signatures WHERE project_id = ? AND group_key = ? AND counted = 1",
+		s.ProjectID, group).Scan(&winner, &signed, &w.KioskID, &w.Epoch, &w.Seq)
+	first := errors.Is(err, sql.ErrNoRows)
+	if err != nil && !first {
+		return fmt.Errorf("sqlite: group: %w", err)
 	}
-	strokes, err := json.Marshal(s.Strokes)
-	if err != nil {
-		return err
+	if !first {
+		if w.At, err = time.Parse(time.RFC3339, signed); err != nil {
+			return fmt.Errorf("sqlite: signature %d signed_at: %w", winner, err)
+		}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO signatures (kiosk_id, epoch, seq, project_id, identity_key, group_key, key_hash,
+	counts := first || o.Before(w)
+	var dupOf any
+	switch {
+	case !counts:
+		dupOf = winner
+	case !first:
+		// Uncount first: the partial UNIQUE index allows one counted row.
+		if _, err := tx.ExecContext(ctx, "UPDATE signatures SET counted = 0 WHERE id = ?", winner); err != nil {
+			return fmt.Errorf("sqlite: uncount: %w", err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO signatures (kiosk_id, epoch, seq, project_id, identity_key, group_key, key_hash,
 		full_name, birth_date, signed_at, signed_unix, clock_source, consent_version, strokes, collector_id, sheet, row,
-		counted, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-		o.KioskID, o.Epoch, o.Seq, s.ProjectID, key, group, citizen.KeyHash(citizen.Key(key), db.ProjectKey(s.ProjectID)),
-		citizen.Clean(s.FullName), s.BirthDate.String(), s.SignedAt.Format(time.RFC3339), s.SignedAt.Unix(),
-		s.ClockSource, s.ConsentVersion, string(strokes), s.CollectorID, s.Sheet, s.Row, s.Receipt)
+		counted, duplicate_of, receipt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.KioskID, o.Epoch, o.Seq, s.ProjectID, key, group, row.keyHash,
+		row.name, s.BirthDate.String(), row.signedAt, s.SignedAt.Unix(),
+		s.ClockSource, s.ConsentVersion, row.strokes, s.CollectorID, s.Sheet, s.Row, boolInt(counts), dupOf, s.Receipt)
 	if err != nil {
 		return fmt.Errorf("sqlite: insert signature: %w", err)
 	}
-	if err := recountGroup(ctx, tx, s.ProjectID, group); err != nil {
-		return err
-	}
-	if before == 0 {
+	switch {
+	case first:
 		// A new citizen for this project: flag near-identical signers.
 		return db.flagNearDuplicates(ctx, tx, s, key)
+	case counts:
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE signatures SET duplicate_of = ? WHERE project_id = ? AND group_key = ? AND id <> ?",
+			id, s.ProjectID, group, id); err != nil {
+			return fmt.Errorf("sqlite: repoint duplicates: %w", err)
+		}
 	}
 	return nil
 }
@@ -244,7 +326,7 @@ func resolveGroup(ctx context.Context, q queryer, project, key string) (string, 
 // recountGroup makes the earliest signature of a group the counted one and
 // points the others at it. The choice depends only on the group's
 // members, never on the order they arrived in.
-func recountGroup(ctx context.Context, tx *sql.Tx, project, group string) error {
+func recountGroup(ctx context.Context, tx sqlTx, project, group string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, signed_at, kiosk_id, epoch, seq, counted, COALESCE(duplicate_of, 0)
 		FROM signatures WHERE project_id = ? AND group_key = ?`, project, group)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/sbor-project/sbor/shared/catalog"
 )
 
 // live pushes a project's progress to open pages within a moment of a
@@ -96,24 +98,57 @@ func (l *live) notify(projects []string) {
 		if len(ws) == 0 || p == nil {
 			continue
 		}
-		full, err := l.server.progress(ctx, c, p)
+		fullMsg, pubMsg, err := l.messages(ctx, c, p)
 		if err != nil {
 			slog.Error("live progress", "project", id, "err", err)
 			continue
 		}
-		fullMsg, _ := json.Marshal(full)
-		pubMsg, _ := json.Marshal(full.PublicProgress)
 		for _, w := range ws {
-			msg := pubMsg
-			if w.full {
-				msg = fullMsg
-			}
-			select {
-			case w.out <- msg:
-			default: // a watcher that cannot keep up gets the next update
-			}
+			w.send(fullMsg, pubMsg)
 		}
 	}
+}
+
+// messages are a project's progress as full and public pages get it.
+func (l *live) messages(ctx context.Context, c *catalog.Catalog, p *catalog.Project) (full, public []byte, err error) {
+	prog, err := l.server.progress(ctx, c, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	full, _ = json.Marshal(prog)
+	public, _ = json.Marshal(prog.PublicProgress)
+	return full, public, nil
+}
+
+// send queues the message for the watcher's kind of page.
+func (w *watcher) send(full, public []byte) {
+	msg := public
+	if w.full {
+		msg = full
+	}
+	select {
+	case w.out <- msg:
+	default: // a watcher that cannot keep up gets the next update
+	}
+}
+
+// welcome sends a page that just opened the project's current progress.
+// Only it: the pages already open have it, and telling them all again
+// whenever one more opens cost as many messages as the square of the
+// pages (half a million for a thousand pages opening at once).
+func (l *live) welcome(w *watcher, projectID string) {
+	c := l.server.hub.Catalog()
+	if c == nil || c.Project(projectID) == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	full, public, err := l.messages(ctx, c, c.Project(projectID))
+	if err != nil {
+		slog.Error("live progress", "project", projectID, "err", err)
+		return
+	}
+	w.send(full, public)
 }
 
 // kickAll schedules a push of every watched project, e.g. after a
@@ -151,7 +186,7 @@ func (l *live) serve(w http.ResponseWriter, r *http.Request, projectID string, f
 		}
 		l.mu.Unlock()
 	}()
-	go l.notify([]string{projectID})
+	go l.welcome(wt, projectID)
 
 	// The page sends nothing; reading notices when it goes away.
 	gone := make(chan struct{})
