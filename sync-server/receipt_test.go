@@ -45,8 +45,16 @@ func TestReceipts(t *testing.T) {
 			t.Fatalf("sign: %d %v", code, resp)
 		}
 		u, _ := resp["receipt_url"].(string)
-		if !strings.HasPrefix(u, base+"/p/p1?r=") || !strings.HasPrefix(resp["qr"].(string), "data:image/png;base64,") {
-			t.Fatalf("receipt %q, qr %.30v", u, resp["qr"])
+		rc, _ := resp["receipt"].(string)
+		if !strings.HasPrefix(u, base+"/p/p1?r=") || !strings.HasSuffix(u, "r="+rc) {
+			t.Fatalf("receipt %q, code %q", u, rc)
+		}
+		// The thank-you screen's QR code, drawn after the answer.
+		if status, png := k.api.raw("GET", "/api/projects/p1/receipts/"+rc+"/qr.png", nil); status != 200 || !strings.HasPrefix(string(png), "\x89PNG") {
+			t.Fatalf("receipt QR: %d", status)
+		}
+		if status, _ := k.api.raw("GET", "/api/projects/p1/receipts/not-a-code/qr.png", nil); status != 404 {
+			t.Fatalf("QR of a made-up receipt: %d", status)
 		}
 		return u
 	}

@@ -609,7 +609,8 @@
     $('thanks-where').textContent = t('ui.thanks.where', { sheet: d.sheet, row: d.row });
     el.qrBox.hidden = true;
     // The receipt's own QR code when the kiosk made one; else the project page.
-    el.qr.src = d.qr || '/api/projects/' + encodeURIComponent(project.id) + '/qr.png';
+    const base = '/api/projects/' + encodeURIComponent(project.id);
+    el.qr.src = d.receipt ? base + '/receipts/' + encodeURIComponent(d.receipt) + '/qr.png' : base + '/qr.png';
     show('thanks');
     thanksTimer = setTimeout(finishThanks, THANKS_MS);
     loadProjects().then(renderProgress, () => {});

@@ -10,11 +10,11 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/skip2/go-qrcode"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/sbor-project/sbor/kiosk/internal/sqlite"
@@ -262,9 +262,10 @@ type Receipt struct {
 	Required      int    `json:"required"`
 	NearDuplicate bool   `json:"near_duplicate"`
 	ReceiptURL    string `json:"receipt_url,omitempty"`
-	// QR is the receipt URL as a PNG data URI for the thank-you screen:
-	// nothing to fetch later, so nothing of this resident stays reachable.
-	QR string `json:"qr,omitempty"`
+	// Receipt is the unguessable code in ReceiptURL; the thank-you screen
+	// fetches its QR code by it, after the answer (drawing the PNG is most
+	// of a signature's cost, and the resident must not wait for it).
+	Receipt string `json:"receipt,omitempty"`
 }
 
 // Sign checks form against the project's rules on today's date and stores
@@ -319,13 +320,23 @@ func (s *Station) Sign(ctx context.Context, shift Shift, projectID string, form 
 		Required: p.Required(c.Territory(p.TerritoryID)), NearDuplicate: saved.NearDuplicateOf != 0,
 	}
 	if p.PageURL != "" {
-		rc.ReceiptURL = receiptURL(p.PageURL, sig.Receipt)
-		if png, err := qrcode.Encode(rc.ReceiptURL, qrcode.Medium, 320); err == nil {
-			rc.QR = "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)
-		}
+		rc.ReceiptURL, rc.Receipt = receiptURL(p.PageURL, sig.Receipt), sig.Receipt
 	}
 	return rc, nil
 }
+
+// ReceiptURL returns the address a receipt's QR code carries, or false
+// for an unknown project or a string that is not a receipt code.
+func (s *Station) ReceiptURL(projectID, receipt string) (string, bool) {
+	c := s.Catalog()
+	if c == nil || c.Project(projectID) == nil || c.Project(projectID).PageURL == "" || !receiptCode.MatchString(receipt) {
+		return "", false
+	}
+	return receiptURL(c.Project(projectID).PageURL, receipt), true
+}
+
+// receiptCode is what newReceipt makes: 128 bits in lower-case base32.
+var receiptCode = regexp.MustCompile(`^[a-z2-7]{26}$`)
 
 // Project is a project as the kiosk's list shows it.
 type Project struct {

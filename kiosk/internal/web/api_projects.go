@@ -35,13 +35,29 @@ func (s *Server) handleQR(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, mapError(station.ErrNotFound))
 		return
 	}
-	png, err := qrcode.Encode(c.Project(r.PathValue("id")).PageURL, qrcode.Medium, 320)
+	s.writeQR(w, r, c.Project(r.PathValue("id")).PageURL, "no-cache")
+}
+
+// handleReceiptQR draws a signature's receipt QR code: the project's page
+// with the receipt code. Only who holds the code (the resident, on the
+// thank-you screen) can ask for it, and it is never stored or cached.
+func (s *Server) handleReceiptQR(w http.ResponseWriter, r *http.Request) {
+	u, ok := s.station.ReceiptURL(r.PathValue("id"), r.PathValue("receipt"))
+	if !ok {
+		s.fail(w, r, mapError(station.ErrNotFound))
+		return
+	}
+	s.writeQR(w, r, u, "no-store")
+}
+
+func (s *Server) writeQR(w http.ResponseWriter, r *http.Request, content, cache string) {
+	png, err := qrcode.Encode(content, qrcode.Medium, 320)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")
-	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Cache-Control", cache)
 	w.Write(png)
 }
 

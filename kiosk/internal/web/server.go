@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/projects", s.handleProjects)
 	s.mux.HandleFunc("GET /api/projects/{id}/progress", s.handleProgress)
 	s.mux.HandleFunc("GET /api/projects/{id}/qr.png", s.handleQR)
+	s.mux.HandleFunc("GET /api/projects/{id}/receipts/{receipt}/qr.png", s.handleReceiptQR)
 	s.mux.HandleFunc("POST /api/projects/{id}/signatures", s.handleSign)
 	s.mux.HandleFunc("GET /api/meetings", s.handleMeetings)
 	s.mux.HandleFunc("POST /api/meetings", s.handleCreateMeeting)
