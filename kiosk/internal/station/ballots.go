@@ -31,16 +31,9 @@ type BallotForm struct {
 // a later ballot of the same resident on the same item replaces the
 // earlier one in the count, and every ballot stays in the log.
 func (s *Station) CastBallot(ctx context.Context, shift Shift, meetingID string, f BallotForm) (MeetingStatus, error) {
-	c := s.Catalog()
-	if c == nil {
-		return MeetingStatus{}, ErrNoCatalog
-	}
-	m, err := s.findMeeting(ctx, c, meetingID)
+	_, m, err := s.meetingToWrite(ctx, meetingID)
 	if err != nil {
 		return MeetingStatus{}, err
-	}
-	if !s.clock.Trusted() {
-		return MeetingStatus{}, ErrClockUntrusted
 	}
 	if !m.Ballots() {
 		return MeetingStatus{}, &InvalidError{Problems: signature.Problems{"choice": VoteByCounts}}

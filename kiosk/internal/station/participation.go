@@ -198,6 +198,23 @@ func view(c *catalog.Catalog, m meeting.Meeting, fromCatalog bool) MeetingView {
 }
 
 // findMeeting returns the meeting with id: the catalogue's, else one called here.
+// meetingToWrite finds a meeting to record something at: there must be a
+// catalogue, the meeting, and a clock to date the record by.
+func (s *Station) meetingToWrite(ctx context.Context, id string) (*catalog.Catalog, MeetingView, error) {
+	c := s.Catalog()
+	if c == nil {
+		return nil, MeetingView{}, ErrNoCatalog
+	}
+	m, err := s.findMeeting(ctx, c, id)
+	if err != nil {
+		return nil, MeetingView{}, err
+	}
+	if !s.clock.Trusted() {
+		return nil, MeetingView{}, ErrClockUntrusted
+	}
+	return c, m, nil
+}
+
 func (s *Station) findMeeting(ctx context.Context, c *catalog.Catalog, id string) (MeetingView, error) {
 	if m := c.Meeting(id); m != nil {
 		return view(c, *m, true), nil
@@ -347,16 +364,9 @@ func (s *Station) status(ctx context.Context, m MeetingView) (MeetingStatus, err
 // and consent required. A second registration of the same citizen is
 // ErrAlreadyRegistered.
 func (s *Station) Register(ctx context.Context, shift Shift, meetingID string, p Person) (MeetingStatus, error) {
-	c := s.Catalog()
-	if c == nil {
-		return MeetingStatus{}, ErrNoCatalog
-	}
-	m, err := s.findMeeting(ctx, c, meetingID)
+	c, m, err := s.meetingToWrite(ctx, meetingID)
 	if err != nil {
 		return MeetingStatus{}, err
-	}
-	if !s.clock.Trusted() {
-		return MeetingStatus{}, ErrClockUntrusted
 	}
 	birth, problems := p.check(ageRules(c, m.Agenda), s.clock.Today())
 	if len(problems) > 0 {
@@ -377,16 +387,9 @@ func (s *Station) Register(ctx context.Context, shift Shift, meetingID string, p
 // same item replaces it. A project not on the agenda, a negative count or
 // more votes than residents registered here is refused, naming the field.
 func (s *Station) RecordVote(ctx context.Context, shift Shift, meetingID string, f VoteForm) (MeetingStatus, error) {
-	c := s.Catalog()
-	if c == nil {
-		return MeetingStatus{}, ErrNoCatalog
-	}
-	m, err := s.findMeeting(ctx, c, meetingID)
+	_, m, err := s.meetingToWrite(ctx, meetingID)
 	if err != nil {
 		return MeetingStatus{}, err
-	}
-	if !s.clock.Trusted() {
-		return MeetingStatus{}, ErrClockUntrusted
 	}
 	if m.Ballots() {
 		return MeetingStatus{}, &InvalidError{Problems: signature.Problems{"votes": VoteByBallots}}
