@@ -559,13 +559,16 @@
       show('step-identity', el.fullName);
       return;
     }
-    if (d.error === 'no_shift') {
-      state.status.shift = null;
-      refreshStatusQuietly();
-      showOperator(errorText(d));
-      return;
-    }
+    if (d.error === 'no_shift') return shiftLost(d);
     setErr('form', errorText(d));
+  }
+
+  // shiftLost returns to the operator screen when the shift closed under
+  // the resident (another device closed it, or it expired).
+  function shiftLost(d) {
+    state.status.shift = null;
+    refreshStatusQuietly();
+    showOperator(errorText(d));
   }
 
   function setBusy(on) {
@@ -1045,12 +1048,7 @@
       show('sv-identity', $('sv-full-name'));
       return;
     }
-    if (d.error === 'no_shift') {
-      state.status.shift = null;
-      refreshStatusQuietly();
-      showOperator(errorText(d));
-      return;
-    }
+    if (d.error === 'no_shift') return shiftLost(d);
     setErr('sv-form', errorText(d));
   }
 
