@@ -151,9 +151,16 @@ func (b *browser) waitJS(step, expr string) error {
 	return nil
 }
 
-// shot saves a screenshot of the whole page as NN-name.png.
+// shot saves a screenshot of the whole page as NN-name.png. A page that
+// has just replaced itself (a reload, a redirect to the refusal page) may
+// not be laid out yet, and Chromium then refuses a screenshot of width 0:
+// it waits for the layout first.
 func (b *browser) shot(name string) {
 	b.t.Helper()
+	if err := b.waitJS("laid out for "+name, `document.readyState === 'complete' && document.documentElement.clientWidth > 0`); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
 	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
 	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
