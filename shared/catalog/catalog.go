@@ -12,6 +12,7 @@ import (
 	"github.com/sbor-project/sbor/shared/calendar"
 	"github.com/sbor-project/sbor/shared/citizen"
 	"github.com/sbor-project/sbor/shared/meeting"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/sheet"
 	"github.com/sbor-project/sbor/shared/signature"
 	"github.com/sbor-project/sbor/shared/survey"
@@ -33,6 +34,24 @@ type Catalog struct {
 	// Meetings the office called, and opinion surveys it asks.
 	Meetings []meeting.Meeting `json:"meetings,omitempty"`
 	Surveys  []survey.Survey   `json:"surveys,omitempty"`
+	// OfficeKey is the office's public key (base64, from `sync-server
+	// keygen`) that kiosks seal residents' personal data to. The sync
+	// server sets it in every catalogue it distributes; a kiosk without a
+	// server needs it in its catalogue file, and refuses to collect without.
+	OfficeKey string `json:"office_key,omitempty"`
+}
+
+// SealKey returns the office key, or an error naming the field when it is
+// missing or malformed.
+func (c *Catalog) SealKey() (seal.PublicKey, error) {
+	if strings.TrimSpace(c.OfficeKey) == "" {
+		return seal.PublicKey{}, &FieldError{"office_key", "нет ключа офиса: персональные данные нечем зашифровать (sync-server keygen)"}
+	}
+	k, err := seal.ParsePublicKey(c.OfficeKey)
+	if err != nil {
+		return seal.PublicKey{}, &FieldError{"office_key", "ключ офиса повреждён: ожидается 32 байта в base64"}
+	}
+	return k, nil
 }
 
 // Territory is a part of the district set by an administration resolution.
@@ -172,6 +191,11 @@ func (c *Catalog) ApplyDefaults() {
 func (c *Catalog) Validate() error {
 	if c.Version < 0 {
 		return &FieldError{"version", "не может быть отрицательной"}
+	}
+	if c.OfficeKey != "" {
+		if _, err := c.SealKey(); err != nil {
+			return err
+		}
 	}
 	territories := map[string]bool{}
 	for i, t := range c.Territories {

@@ -244,7 +244,7 @@ func (m *Batch) check() error {
 	}
 	size := 0
 	for i, r := range m.Records {
-		size += len(r.Payload)
+		size += len(r.Payload) + len(r.Sealed)
 		switch {
 		case r.Seq == 0:
 			return fmt.Errorf("record %d: seq 0", i)
@@ -252,8 +252,10 @@ func (m *Batch) check() error {
 			return fmt.Errorf("record %d: seq %d does not follow %d", i, r.Seq, m.Records[i-1].Seq)
 		case !idPattern.MatchString(string(r.Type)):
 			return fmt.Errorf("record %d: bad type", i)
-		case len(r.Payload) == 0 || len(r.Payload) > MaxPayloadBytes:
-			return fmt.Errorf("record %d: payload of %d bytes", i, len(r.Payload))
+		case len(r.Payload) == 0 || len(r.Payload)+len(r.Sealed) > MaxPayloadBytes:
+			return fmt.Errorf("record %d: payload of %d bytes", i, len(r.Payload)+len(r.Sealed))
+		case r.Sealed != nil && r.SealDigest == (record.Hash{}):
+			return fmt.Errorf("record %d: sealed part without its digest", i)
 		}
 	}
 	if size > MaxBatchBytes {

@@ -313,7 +313,7 @@ func (u *Uplink) nextBatch(ctx context.Context, after uint64) (*syncproto.Batch,
 	}
 	size := 0
 	for i, r := range recs {
-		size += len(r.Payload)
+		size += len(r.Payload) + len(r.Sealed)
 		if size > syncproto.MaxBatchBytes && i > 0 {
 			recs = recs[:i]
 			break
