@@ -484,3 +484,9 @@ func (u *Uplink) SignedElsewhere(ctx context.Context, projectID string, key citi
 		return false, ctx.Err()
 	}
 }
+
+// ProjectKey returns the project's identity-hash secret the server sent
+// with the catalogue, or nil before any arrived.
+func (u *Uplink) ProjectKey(projectID string) []byte {
+	return (*u.keys.Load())[projectID]
+}
