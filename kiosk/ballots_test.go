@@ -111,7 +111,7 @@ func TestBallotsAPI(t *testing.T) {
 	for _, r := range recs {
 		if r.Type == "ballot" {
 			var b meeting.Ballot
-			if err := json.Unmarshal(r.Payload, &b); err != nil {
+			if err := json.Unmarshal(opened(t, r), &b); err != nil {
 				t.Fatal(err)
 			}
 			ballots = append(ballots, b)

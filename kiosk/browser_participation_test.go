@@ -30,7 +30,7 @@ func records(t *testing.T, m *Main, typ record.Type) [][]byte {
 	var out [][]byte
 	for _, r := range recs {
 		if r.Type == typ {
-			out = append(out, r.Payload)
+			out = append(out, opened(t, r))
 		}
 	}
 	return out

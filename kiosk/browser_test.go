@@ -582,7 +582,7 @@ func storedSignatures(t *testing.T, m *Main) []signature.Signature {
 	var out []signature.Signature
 	for _, r := range recs {
 		var s signature.Signature
-		if err := json.Unmarshal(r.Payload, &s); err != nil {
+		if err := json.Unmarshal(opened(t, r), &s); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, s)

@@ -154,7 +154,7 @@ func TestCrashLosesNoSavedSignature(t *testing.T) {
 		}
 		prevSeq, prev = r.Seq, r.Hash
 		var s signature.Signature
-		if err := json.Unmarshal(r.Payload, &s); err != nil {
+		if err := json.Unmarshal(opened(t, r), &s); err != nil {
 			t.Fatal(err)
 		}
 		if stored[s.IdentityKey] {

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/sbor-project/sbor/shared/catalog"
 	"github.com/sbor-project/sbor/shared/lockout"
 	"github.com/sbor-project/sbor/shared/release"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/settings"
 )
 
@@ -77,8 +79,9 @@ type Main struct {
 	Server  *web.Server
 	Uplink  *uplink.Uplink
 	served  chan error
-	stopUp  context.CancelFunc
-	upDone  chan struct{}
+	// Background work (the uplink, erasing sealed data) stops with Close.
+	stopJobs context.CancelFunc
+	jobs     sync.WaitGroup
 }
 
 // NewMain returns a Main with default settings.
@@ -115,6 +118,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Config.OperatorPIN = "" // only the hash is kept
 	clock := station.NewClock(loc, release.BuildDate(), m.Now)
 	m.Station = station.New(m.DB, clock, pinHash, cfg.ShiftTTL)
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	m.stopJobs = stopJobs
 
 	var cred uplink.Credential
 	if cfg.ServerURL != "" {
@@ -130,7 +135,15 @@ func (m *Main) Run(ctx context.Context) error {
 
 	switch {
 	case cfg.Demo:
-		if err := m.Station.SetCatalog(ctx, catalog.Demo(clock.Today())); err != nil {
+		// The demo seals to a throwaway key: what residents type into a
+		// demo is no one's to read, not even the demo's.
+		demo := catalog.Demo(clock.Today())
+		throwaway, err := seal.Generate()
+		if err != nil {
+			return err
+		}
+		demo.OfficeKey = throwaway.Public.String()
+		if err := m.Station.SetCatalog(ctx, demo); err != nil {
 			return err
 		}
 	case cfg.CatalogFile != "":
@@ -163,10 +176,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.Station.SetRemote(m.Uplink)
 		webCfg.Sync = m.Uplink
-		upCtx, cancel := context.WithCancel(context.Background())
-		m.stopUp, m.upDone = cancel, make(chan struct{})
-		go func() { defer close(m.upDone); m.Uplink.Run(upCtx) }()
+		m.jobs.Go(func() { m.Uplink.Run(jobsCtx) })
 	}
+	m.jobs.Go(func() { m.Station.EraseSealedEvery(jobsCtx, cfg.KeepSealed, cfg.KeepSealed/24) })
 	if m.Server, err = web.New(webCfg, m.Station); err != nil {
 		return err
 	}
@@ -223,10 +235,10 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Server.Shutdown(ctx), <-m.served)
 		m.served = nil
 	}
-	if m.stopUp != nil {
-		m.stopUp()
-		<-m.upDone
-		m.stopUp = nil
+	if m.stopJobs != nil {
+		m.stopJobs()
+		m.jobs.Wait()
+		m.stopJobs = nil
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())
@@ -252,6 +264,9 @@ type Config struct {
 	EnrollCode   string
 	SyncRetryMin time.Duration
 	SyncRetryMax time.Duration
+	// KeepSealed is how long the sealed personal data of records the
+	// server acknowledged stays on the kiosk before it is erased.
+	KeepSealed time.Duration
 
 	// OnscreenKeyboard shows the UI's own keyboard on the kiosk's screen
 	// (a Pi touchscreen has no system keyboard). Off in the program; the
@@ -289,6 +304,7 @@ func DefaultConfig() Config {
 
 		SyncRetryMin: time.Second,
 		SyncRetryMax: time.Minute,
+		KeepSealed:   7 * 24 * time.Hour,
 	}
 }
 
@@ -308,6 +324,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.EnrollCode, "enroll", c.EnrollCode, "one-time enrollment code from the office (with -server)")
 	fs.DurationVar(&c.SyncRetryMin, "sync-retry-min", c.SyncRetryMin, "first reconnect delay after the server is lost")
 	fs.DurationVar(&c.SyncRetryMax, "sync-retry-max", c.SyncRetryMax, "longest reconnect delay")
+	fs.DurationVar(&c.KeepSealed, "keep-sealed", c.KeepSealed, "erase the sealed personal data of records the server holds this long after its acknowledgement")
 	fs.BoolVar(&c.OnscreenKeyboard, "onscreen-keyboard", c.OnscreenKeyboard, "show the UI's own keyboard on the kiosk's screen (no system keyboard)")
 	fs.BoolVar(&c.Tablets, "tablets", c.Tablets, "serve tablets paired by QR code and PIN; off: only the kiosk's own screen (loopback)")
 	fs.StringVar(&c.TabletURL, "tablet-url", c.TabletURL, "address tablets open, e.g. http://192.168.4.1:8080, for the pairing QR code; empty: guessed")
@@ -324,6 +341,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Demo && c.CatalogFile != "" {
 		errs = append(errs, errors.New("-demo and -catalog exclude each other"))
+	}
+	if c.Demo && c.ServerURL != "" {
+		errs = append(errs, errors.New("-demo and -server exclude each other: the server sends the catalogue"))
+	}
+	if c.KeepSealed < time.Minute {
+		errs = append(errs, errors.New("-keep-sealed must be at least 1m"))
 	}
 	if len(c.OperatorPIN) < 4 {
 		errs = append(errs, errors.New("-operator-pin (SBOR_OPERATOR_PIN) must have at least 4 characters"))

@@ -16,15 +16,42 @@ import (
 
 	"github.com/sbor-project/sbor/shared/calendar"
 	"github.com/sbor-project/sbor/shared/catalog"
+	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/seal"
 )
 
 const testPIN = "2468"
+
+// testOffice stands for the office: kiosks under test seal to its key, and
+// the tests, holding the private key, open what they stored.
+var testOffice = func() *seal.KeyPair {
+	kp, err := seal.Generate()
+	if err != nil {
+		panic(err)
+	}
+	return kp
+}()
+
+// opened is a record's whole payload, opened with the office's key as the
+// server opens it. The public part alone must name no one.
+func opened(t testing.TB, r record.Record) []byte {
+	t.Helper()
+	if record.HasPersonal(r.Type) && (r.Sealed == nil || bytes.Contains(r.Payload, []byte("full_name"))) {
+		t.Fatalf("record %d (%s) not sealed: %s", r.Seq, r.Type, r.Payload)
+	}
+	b, err := r.Open(testOffice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 // writeCatalog writes a catalogue whose collection window contains today.
 func writeCatalog(t *testing.T, dir string) string {
 	t.Helper()
 	today := calendar.Of(time.Now())
 	c := catalog.Demo(today)
+	c.OfficeKey = testOffice.Public.String()
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)

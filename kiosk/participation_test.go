@@ -198,7 +198,7 @@ func TestMeetingsAndSurveysAPI(t *testing.T) {
 	if json.Unmarshal(recs[2].Payload, &v) != nil || v.For != 2 || v.ProjectID != "p1" || v.MeetingID != "mt1" {
 		t.Fatalf("vote record %s", recs[2].Payload)
 	}
-	if json.Unmarshal(recs[5].Payload, &a) != nil || a.Replies["q1"].Choices[0] != "p1" || a.FullName != "Иванов Иван Иванович" {
+	if json.Unmarshal(opened(t, recs[5]), &a) != nil || a.Replies["q1"].Choices[0] != "p1" || a.FullName != "Иванов Иван Иванович" {
 		t.Fatalf("answer record %s", recs[5].Payload)
 	}
 }

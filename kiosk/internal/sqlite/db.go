@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/storage"
 )
 
@@ -77,11 +78,24 @@ func (db *DB) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return db.writer.Write(ctx, fn)
 }
 
-// appendRecord adds a record to the log inside tx and returns it.
-func (db *DB) appendRecord(ctx context.Context, tx *sql.Tx, typ record.Type, payload []byte, now string) (record.Record, error) {
+// ErrNoOfficeKey is returned when a record with personal data would be
+// written without the office's key to seal it to.
+var ErrNoOfficeKey = errors.New("sqlite: no office key to seal personal data to")
+
+// appendRecord adds a record to the log inside tx and returns it. The
+// personal members of its payload are sealed to office first, so they
+// never reach the disk in the clear.
+func (db *DB) appendRecord(ctx context.Context, tx *sql.Tx, typ record.Type, payload []byte, office seal.PublicKey, now string) (record.Record, error) {
+	if record.HasPersonal(typ) && office.IsZero() {
+		return record.Record{}, ErrNoOfficeKey
+	}
+	public, sealed, err := record.Seal(typ, payload, office)
+	if err != nil {
+		return record.Record{}, err
+	}
 	var lastSeq uint64
 	var lastHash []byte
-	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").Scan(&lastSeq, &lastHash)
+	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").Scan(&lastSeq, &lastHash)
 	prev := record.Genesis
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
@@ -92,9 +106,13 @@ func (db *DB) appendRecord(ctx context.Context, tx *sql.Tx, typ record.Type, pay
 			return record.Record{}, err
 		}
 	}
-	r := record.New(db.epoch, lastSeq, prev, typ, payload)
-	_, err = tx.ExecContext(ctx, "INSERT INTO records (seq, type, payload, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		r.Seq, string(r.Type), r.Payload, r.PrevHash[:], r.Hash[:], now)
+	r := record.NewSealed(db.epoch, lastSeq, prev, typ, public, sealed)
+	var digest []byte
+	if sealed != nil {
+		digest = r.SealDigest[:]
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO records (seq, type, payload, sealed, seal_digest, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		r.Seq, string(r.Type), r.Payload, sealed, digest, r.PrevHash[:], r.Hash[:], now)
 	if err != nil {
 		return record.Record{}, fmt.Errorf("sqlite: append record: %w", err)
 	}

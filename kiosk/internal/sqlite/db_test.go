@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/sbor-project/sbor/shared/catalog"
 	"github.com/sbor-project/sbor/shared/citizen"
 	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/signature"
 )
 
@@ -33,12 +35,33 @@ func sig(project, collector, name, birth string) signature.Signature {
 	}
 }
 
+// testOffice stands for the office: the tests seal to it and, holding its
+// private key, can open what the store wrote.
+var testOffice = func() *seal.KeyPair {
+	kp, err := seal.Generate()
+	if err != nil {
+		panic(err)
+	}
+	return kp
+}()
+
+var testSecret = []byte("test dedupe secret")
+
+func sealingOf(key citizen.Key) Sealing {
+	return Sealing{Office: testOffice.Public, KeyHash: citizen.KeyHash(key, testSecret)}
+}
+
+func addSig(ctx context.Context, db *DB, s signature.Signature, size int) (Saved, error) {
+	return db.AddSignature(ctx, s, size, sealingOf(s.IdentityKey),
+		Near{citizen.NearKeys(s.FullName, s.BirthDate, testSecret), citizen.NearProbes(s.FullName, s.BirthDate, testSecret)})
+}
+
 func TestAddSignature(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := openTest(t, dir)
 
-	s1, err := db.AddSignature(ctx, sig("p1", "m1", "Иванов Иван", "1980-01-01"), 2)
+	s1, err := addSig(ctx, db, sig("p1", "m1", "Иванов Иван", "1980-01-01"), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,12 +69,12 @@ func TestAddSignature(t *testing.T) {
 		t.Fatalf("first: %+v", s1)
 	}
 	// Exact duplicate after normalization is refused and changes nothing.
-	_, err = db.AddSignature(ctx, sig("p1", "m2", "ИВАНОВ  иван", "1980-01-01"), 2)
+	_, err = addSig(ctx, db, sig("p1", "m2", "ИВАНОВ  иван", "1980-01-01"), 2)
 	if !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("duplicate: err = %v", err)
 	}
 	// The same person may sign another project.
-	if _, err := db.AddSignature(ctx, sig("p2", "m1", "Иванов Иван", "1980-01-01"), 2); err != nil {
+	if _, err := addSig(ctx, db, sig("p2", "m1", "Иванов Иван", "1980-01-01"), 2); err != nil {
 		t.Fatal(err)
 	}
 	// A second collector opens sheet 2; the first fills row 2 of sheet 1, then sheet 3.
@@ -65,7 +88,7 @@ func TestAddSignature(t *testing.T) {
 		{"m2", "Орлов Игорь", 2, 2},
 	}
 	for _, st := range steps {
-		s, err := db.AddSignature(ctx, sig("p1", st.collector, st.name, "1990-02-02"), 2)
+		s, err := addSig(ctx, db, sig("p1", st.collector, st.name, "1990-02-02"), 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +97,7 @@ func TestAddSignature(t *testing.T) {
 		}
 	}
 	// A near duplicate is accepted and flagged.
-	near, err := db.AddSignature(ctx, sig("p1", "m1", "Иванов Иваn", "1980-01-01"), 2)
+	near, err := addSig(ctx, db, sig("p1", "m1", "Иванов Иваn", "1980-01-01"), 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,6 +121,17 @@ func TestAddSignature(t *testing.T) {
 		}
 		prevSeq, prev = r.Seq, r.Hash
 	}
+	// Every signature went sealed: the public payload names no one, and
+	// the office's key opens the rest.
+	for _, r := range recs {
+		if r.Sealed == nil || strings.Contains(string(r.Payload), "full_name") || strings.Contains(string(r.Payload), "19") {
+			t.Fatalf("record %d not sealed: %s", r.Seq, r.Payload)
+		}
+		whole, err := r.Open(testOffice)
+		if err != nil || !strings.Contains(string(whole), `"full_name":"`) {
+			t.Fatalf("record %d does not open: %s %v", r.Seq, whole, err)
+		}
+	}
 	// And append-only.
 	if _, err := db.db.Exec("DELETE FROM records WHERE seq = 1"); err == nil {
 		t.Fatal("a record was deleted")
@@ -116,7 +150,7 @@ func TestAddSignature(t *testing.T) {
 	if db2.Epoch() != epoch {
 		t.Fatal("epoch changed on reopen")
 	}
-	if _, err := db2.AddSignature(ctx, sig("p1", "m1", "Иванов Иван", "1980-01-01"), 2); !errors.Is(err, ErrDuplicate) {
+	if _, err := addSig(ctx, db2, sig("p1", "m1", "Иванов Иван", "1980-01-01"), 2); !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("after reopen: %v", err)
 	}
 	if v, err := db2.IntegrityCheck(ctx); v != "ok" || err != nil {
@@ -137,8 +171,8 @@ func TestDatabaseRefusesDuplicateItself(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = db.db.Exec(`INSERT INTO signatures (seq, project_id, identity_key, full_name, birth_date, signed_at, clock_source,
-			consent_version, strokes, collector_id, sheet, row) VALUES (?, 'p1', 'k', 'n', 'b', 's', 'c', 'v', '[]', 'm', 1, ?)`, seq, seq)
+		_, err = db.db.Exec(`INSERT INTO signatures (seq, project_id, key_hash, signed_at, clock_source,
+			consent_version, collector_id, sheet, row) VALUES (?, 'p1', 'k', 's', 'c', 'v', 'm', 1, ?)`, seq, seq)
 		return err
 	}
 	if err := insert(1); err != nil {
@@ -247,5 +281,86 @@ func TestDevices(t *testing.T) {
 	list, err := db.Devices(ctx)
 	if err != nil || len(list) != 1 || list[0].ID != d3.ID {
 		t.Fatalf("devices after re-pairing: %+v %v", list, err)
+	}
+}
+
+func TestEraseSealed(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	for i, name := range []string{"Орлова Анна", "Лебедев Олег", "Зайцева Ирина"} {
+		if _, err := addSig(ctx, db, sig("p1", "m1", name, fmt.Sprintf("198%d-01-01", i)), 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := time.Date(2026, 5, 20, 12, 0, 0, 0, time.UTC)
+	if n, err := db.EraseSealed(ctx, t0.Add(time.Hour)); n != 0 || err != nil {
+		t.Fatalf("erased %d before any ack: %v", n, err)
+	}
+	if _, err := db.db.Exec("UPDATE records SET sealed = NULL WHERE seq = 1"); err == nil {
+		t.Fatal("a sealed part the server does not hold yet was erased")
+	}
+	if err := db.MarkAcked(ctx, 2, t0); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.EraseSealed(ctx, t0); n != 0 || err != nil {
+		t.Fatalf("erased %d acknowledged just now: %v", n, err)
+	}
+	if n, err := db.EraseSealed(ctx, t0.Add(time.Second)); n != 2 || err != nil {
+		t.Fatalf("erased %d, want 2: %v", n, err)
+	}
+	if held, err := db.SealedHeld(ctx); held != 1 || err != nil {
+		t.Fatalf("sealed parts held: %d %v", held, err)
+	}
+	recs, err := db.Records(ctx, 0, 10)
+	if err != nil || len(recs) != 3 {
+		t.Fatal(len(recs), err)
+	}
+	prevSeq, prev := uint64(0), record.Genesis
+	for _, r := range recs {
+		if (r.Sealed == nil) != (r.Seq <= 2) {
+			t.Errorf("record %d: sealed part held = %v", r.Seq, r.Sealed != nil)
+		}
+		if err := r.Verify(db.Epoch(), prevSeq, prev); err != nil {
+			t.Fatalf("chain after erasing: %v", err)
+		}
+		prevSeq, prev = r.Seq, r.Hash
+	}
+	if _, err := db.db.Exec("UPDATE records SET sealed = x'00' WHERE seq = 1"); err == nil {
+		t.Fatal("an erased sealed part was written back")
+	}
+	if _, err := db.db.Exec("UPDATE records SET seal_digest = x'00' WHERE seq = 3"); err == nil {
+		t.Fatal("a seal digest was edited")
+	}
+}
+
+func TestDedupeSecretPinned(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	now := time.Now()
+	own, err := db.DedupeSecret(ctx, "project:p1", nil, now)
+	if err != nil || len(own) != 32 {
+		t.Fatalf("kiosk's own secret: %x %v", own, err)
+	}
+	later, err := db.DedupeSecret(ctx, "project:p1", []byte("from the server"), now)
+	if err != nil || string(later) != string(own) {
+		t.Fatalf("a pinned secret was replaced: %q %v", later, err)
+	}
+	server, err := db.DedupeSecret(ctx, "project:p2", []byte("from the server"), now)
+	if err != nil || string(server) != "from the server" {
+		t.Fatalf("the server's secret was not taken: %q %v", server, err)
+	}
+}
+
+// Without the office key, nothing personal is written at all.
+func TestNoOfficeKeyNothingWritten(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t, t.TempDir())
+	s := sig("p1", "m1", "Орлова Анна", "1980-01-01")
+	_, err := db.AddSignature(ctx, s, 10, Sealing{KeyHash: "h"}, Near{})
+	if !errors.Is(err, ErrNoOfficeKey) {
+		t.Fatalf("err = %v, want ErrNoOfficeKey", err)
+	}
+	if seq, _, _ := db.Head(ctx); seq != 0 {
+		t.Fatalf("a record was written: head %d", seq)
 	}
 }

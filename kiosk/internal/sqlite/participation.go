@@ -10,6 +10,7 @@ import (
 
 	"github.com/sbor-project/sbor/shared/meeting"
 	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/storage"
 	"github.com/sbor-project/sbor/shared/survey"
 )
@@ -39,7 +40,7 @@ func (db *DB) AddMeeting(ctx context.Context, m meeting.Meeting, calledBy string
 	var seq uint64
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		stamp := now.Format(time.RFC3339)
-		rec, err := db.appendRecord(ctx, tx, record.TypeMeeting, payload, stamp)
+		rec, err := db.appendRecord(ctx, tx, record.TypeMeeting, payload, seal.PublicKey{}, stamp)
 		if err != nil {
 			return err
 		}
@@ -82,7 +83,10 @@ func (db *DB) Meetings(ctx context.Context) ([]meeting.Meeting, error) {
 // AddAttendance registers a resident at a meeting and returns how many
 // are registered at it here, this one included. A second registration of
 // the same citizen is refused by the database: ErrAlreadyRegistered.
-func (db *DB) AddAttendance(ctx context.Context, a meeting.Attendance, collector string) (int, error) {
+func (db *DB) AddAttendance(ctx context.Context, a meeting.Attendance, collector string, sl Sealing) (int, error) {
+	if err := sl.check(); err != nil {
+		return 0, err
+	}
 	payload, err := json.Marshal(a)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: encode attendance: %w", err)
@@ -90,13 +94,13 @@ func (db *DB) AddAttendance(ctx context.Context, a meeting.Attendance, collector
 	var present int
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		stamp := a.RegisteredAt.Format(time.RFC3339)
-		rec, err := db.appendRecord(ctx, tx, record.TypeAttendance, payload, stamp)
+		rec, err := db.appendRecord(ctx, tx, record.TypeAttendance, payload, sl.Office, stamp)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO attendance (seq, meeting_id, identity_key, full_name, birth_date,
-			registered_at, consent_version, collector_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			rec.Seq, a.MeetingID, string(a.IdentityKey), a.FullName, a.BirthDate.String(), stamp, a.ConsentVersion, collector)
+		_, err = tx.ExecContext(ctx, `INSERT INTO attendance (seq, meeting_id, key_hash,
+			registered_at, consent_version, collector_id) VALUES (?, ?, ?, ?, ?, ?)`,
+			rec.Seq, a.MeetingID, sl.KeyHash, stamp, a.ConsentVersion, collector)
 		if storage.IsUniqueViolation(err) {
 			return ErrAlreadyRegistered
 		}
@@ -131,7 +135,7 @@ func (db *DB) AddVote(ctx context.Context, v meeting.Vote, collector string) err
 			return err
 		}
 		stamp := v.RecordedAt.Format(time.RFC3339)
-		rec, err := db.appendRecord(ctx, tx, record.TypeVote, payload, stamp)
+		rec, err := db.appendRecord(ctx, tx, record.TypeVote, payload, seal.PublicKey{}, stamp)
 		if err != nil {
 			return err
 		}
@@ -194,27 +198,25 @@ func (db *DB) AttendanceCounts(ctx context.Context) (map[string]int, error) {
 // AddSurveyAnswer stores a resident's answers and returns the survey's
 // answers here, this one included. A second answer of the same citizen
 // is refused by the database: ErrAlreadyAnswered.
-func (db *DB) AddSurveyAnswer(ctx context.Context, a survey.Answer, collector string) (uint64, int, error) {
+func (db *DB) AddSurveyAnswer(ctx context.Context, a survey.Answer, collector string, sl Sealing) (uint64, int, error) {
+	if err := sl.check(); err != nil {
+		return 0, 0, err
+	}
 	payload, err := json.Marshal(a)
 	if err != nil {
 		return 0, 0, fmt.Errorf("sqlite: encode survey answer: %w", err)
-	}
-	replies, err := json.Marshal(a.Replies)
-	if err != nil {
-		return 0, 0, fmt.Errorf("sqlite: encode replies: %w", err)
 	}
 	var seq uint64
 	var count int
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		stamp := a.AnsweredAt.Format(time.RFC3339)
-		rec, err := db.appendRecord(ctx, tx, record.TypeSurveyAnswer, payload, stamp)
+		rec, err := db.appendRecord(ctx, tx, record.TypeSurveyAnswer, payload, sl.Office, stamp)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO survey_answers (seq, survey_id, identity_key, full_name, birth_date,
-			replies, answered_at, consent_version, collector_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			rec.Seq, a.SurveyID, string(a.IdentityKey), a.FullName, a.BirthDate.String(), string(replies), stamp,
-			a.ConsentVersion, collector)
+		_, err = tx.ExecContext(ctx, `INSERT INTO survey_answers (seq, survey_id, key_hash,
+			answered_at, consent_version, collector_id) VALUES (?, ?, ?, ?, ?, ?)`,
+			rec.Seq, a.SurveyID, sl.KeyHash, stamp, a.ConsentVersion, collector)
 		if storage.IsUniqueViolation(err) {
 			return ErrAlreadyAnswered
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,7 +79,7 @@ func TestMeetingsAttendanceVotes(t *testing.T) {
 	}
 	for _, st := range steps {
 		before, _, _ := db.Head(ctx)
-		present, err := db.AddAttendance(ctx, st.a, "m1")
+		present, err := db.AddAttendance(ctx, st.a, "m1", sealingOf(st.a.IdentityKey))
 		if !errors.Is(err, st.wantErr) || (st.wantErr == nil && present != st.wantPresent) {
 			t.Errorf("%s: present %d, err %v; want %d, %v", st.name, present, err, st.wantPresent, st.wantErr)
 		}
@@ -89,9 +90,9 @@ func TestMeetingsAttendanceVotes(t *testing.T) {
 	}
 	// The refusal is the database's own: a row inserted behind the
 	// store's back is refused too.
-	if _, err := db.db.Exec(`INSERT INTO attendance (seq, meeting_id, identity_key, full_name, birth_date, registered_at,
-		consent_version, collector_id) VALUES (1, 'k-1', ?, 'x', '1980-01-01', 'now', 'v', 'm1')`,
-		string(citizen.IdentityKey("Иванов Иван", calendar.MustParse("1980-01-01")))); !storage.IsUniqueViolation(err) {
+	if _, err := db.db.Exec(`INSERT INTO attendance (seq, meeting_id, key_hash, registered_at,
+		consent_version, collector_id) VALUES (1, 'k-1', ?, 'now', 'v', 'm1')`,
+		sealingOf(citizen.IdentityKey("Иванов Иван", calendar.MustParse("1980-01-01"))).KeyHash); !storage.IsUniqueViolation(err) {
 		t.Fatalf("a second registration inserted directly: %v, want a UNIQUE violation", err)
 	}
 
@@ -144,9 +145,15 @@ func TestMeetingsAttendanceVotes(t *testing.T) {
 	if err := json.Unmarshal(recs[0].Payload, &got); err != nil || got.ID != "k-1" || got.Secretary != "Сидоров Пётр" {
 		t.Fatalf("meeting payload %s: %v", recs[0].Payload, err)
 	}
+	// The registration's name and birth date travel sealed: absent from
+	// the public payload, present once the office opens it.
+	if strings.Contains(string(recs[1].Payload), "Иванов") || strings.Contains(string(recs[1].Payload), "1980") || recs[1].Sealed == nil {
+		t.Fatalf("attendance payload in the clear: %s", recs[1].Payload)
+	}
+	whole, err := recs[1].Open(testOffice)
 	var a meeting.Attendance
-	if err := json.Unmarshal(recs[1].Payload, &a); err != nil || a.FullName != "Иванов Иван" || a.BirthDate.String() != "1980-01-01" || a.MeetingID != "k-1" {
-		t.Fatalf("attendance payload %s: %v", recs[1].Payload, err)
+	if err != nil || json.Unmarshal(whole, &a) != nil || a.FullName != "Иванов Иван" || a.BirthDate.String() != "1980-01-01" || a.MeetingID != "k-1" {
+		t.Fatalf("attendance payload %s: %v", whole, err)
 	}
 }
 
@@ -168,7 +175,7 @@ func TestSurveyAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		before, _, _ := db.Head(ctx)
-		seq, n, err := db.AddSurveyAnswer(ctx, tt.a, "m1")
+		seq, n, err := db.AddSurveyAnswer(ctx, tt.a, "m1", sealingOf(tt.a.IdentityKey))
 		if !errors.Is(err, tt.wantErr) || n != tt.wantCount {
 			t.Errorf("%s: count %d, err %v; want %d, %v", tt.name, n, err, tt.wantCount, tt.wantErr)
 		}
@@ -182,15 +189,19 @@ func TestSurveyAnswers(t *testing.T) {
 		t.Fatalf("counts %v %v", counts, err)
 	}
 	recs := verifyChain(t, db)
+	if strings.Contains(string(recs[0].Payload), "Скамейки") || strings.Contains(string(recs[0].Payload), "Иванов") {
+		t.Fatalf("survey answer in the clear: %s", recs[0].Payload)
+	}
+	whole, err := recs[0].Open(testOffice)
 	var a survey.Answer
-	if err := json.Unmarshal(recs[0].Payload, &a); err != nil || recs[0].Type != record.TypeSurveyAnswer ||
+	if err != nil || json.Unmarshal(whole, &a) != nil || recs[0].Type != record.TypeSurveyAnswer ||
 		a.Replies["q3"].Text != "Скамейки" || a.Replies["q1"].Choices[0] != "p1" || a.SurveyID != "s1" {
-		t.Fatalf("answer record %s %s: %v", recs[0].Type, recs[0].Payload, err)
+		t.Fatalf("answer record %s %s: %v", recs[0].Type, whole, err)
 	}
 	// Reopened, the database still refuses the second answer.
 	db.Close()
 	db = openTest(t, dir)
-	if _, _, err := db.AddSurveyAnswer(ctx, answer("s1", "Иванов Иван", "1980-01-01", nil), "m1"); !errors.Is(err, ErrAlreadyAnswered) {
+	if _, _, err := db.AddSurveyAnswer(ctx, answer("s1", "Иванов Иван", "1980-01-01", nil), "m1", sealingOf(citizen.IdentityKey("Иванов Иван", calendar.MustParse("1980-01-01")))); !errors.Is(err, ErrAlreadyAnswered) {
 		t.Fatalf("after reopening: %v", err)
 	}
 }

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
-	"github.com/sbor-project/sbor/shared/citizen"
 	"github.com/sbor-project/sbor/shared/record"
 	"github.com/sbor-project/sbor/shared/sheet"
 	"github.com/sbor-project/sbor/shared/signature"
@@ -29,14 +29,25 @@ type Saved struct {
 	NearDuplicateOf uint64
 }
 
+// Near is what finds a signer's near duplicates without their name:
+// citizen.NearKeys to store, citizen.NearProbes to look up, both under the
+// project's dedupe secret.
+type Near struct {
+	Keys, Probes [][]byte
+}
+
 // AddSignature numbers s onto the collector's sheet, appends it to the log
-// and stores it in one transaction. It returns only after the commit.
-func (db *DB) AddSignature(ctx context.Context, s signature.Signature, sheetSize int) (Saved, error) {
+// (its personal data sealed) and indexes it by keyed hashes alone, in one
+// transaction. It returns only after the commit.
+func (db *DB) AddSignature(ctx context.Context, s signature.Signature, sheetSize int, sl Sealing, near Near) (Saved, error) {
+	if err := sl.check(); err != nil {
+		return Saved{}, err
+	}
 	var saved Saved
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var exists int
-		err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM signatures WHERE project_id = ? AND identity_key = ?",
-			s.ProjectID, string(s.IdentityKey)).Scan(&exists)
+		err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM signatures WHERE project_id = ? AND key_hash = ?",
+			s.ProjectID, sl.KeyHash).Scan(&exists)
 		if err != nil {
 			return fmt.Errorf("sqlite: duplicate check: %w", err)
 		}
@@ -48,7 +59,7 @@ func (db *DB) AddSignature(ctx context.Context, s signature.Signature, sheetSize
 			return err
 		}
 		s.Sheet, s.Row = pos.Sheet, pos.Row
-		near, err := nearDuplicate(ctx, tx, s)
+		nearOf, err := nearDuplicate(ctx, tx, s.ProjectID, near.Probes)
 		if err != nil {
 			return err
 		}
@@ -56,27 +67,28 @@ func (db *DB) AddSignature(ctx context.Context, s signature.Signature, sheetSize
 		if err != nil {
 			return fmt.Errorf("sqlite: encode signature: %w", err)
 		}
-		strokes, err := json.Marshal(s.Strokes)
-		if err != nil {
-			return fmt.Errorf("sqlite: encode strokes: %w", err)
-		}
-		rec, err := db.appendRecord(ctx, tx, record.TypeSignature, payload, s.SignedAt.Format(time.RFC3339))
+		rec, err := db.appendRecord(ctx, tx, record.TypeSignature, payload, sl.Office, s.SignedAt.Format(time.RFC3339))
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO signatures (seq, project_id, identity_key, full_name, birth_date,
-			signed_at, clock_source, consent_version, strokes, collector_id, sheet, row, near_duplicate_of)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			rec.Seq, s.ProjectID, string(s.IdentityKey), s.FullName, s.BirthDate.String(),
-			s.SignedAt.Format(time.RFC3339), s.ClockSource, s.ConsentVersion, strokes, s.CollectorID,
-			s.Sheet, s.Row, nullSeq(near))
+		_, err = tx.ExecContext(ctx, `INSERT INTO signatures (seq, project_id, key_hash,
+			signed_at, clock_source, consent_version, collector_id, sheet, row, near_duplicate_of)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			rec.Seq, s.ProjectID, sl.KeyHash, s.SignedAt.Format(time.RFC3339), s.ClockSource, s.ConsentVersion,
+			s.CollectorID, s.Sheet, s.Row, nullSeq(nearOf))
 		if storage.IsUniqueViolation(err) {
 			return ErrDuplicate
 		}
 		if err != nil {
 			return fmt.Errorf("sqlite: insert signature: %w", err)
 		}
-		saved = Saved{Seq: rec.Seq, Position: pos, NearDuplicateOf: near}
+		for _, k := range near.Keys {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO near_keys (project_id, near_key, seq) VALUES (?, ?, ?)",
+				s.ProjectID, k, rec.Seq); err != nil {
+				return fmt.Errorf("sqlite: near keys: %w", err)
+			}
+		}
+		saved = Saved{Seq: rec.Seq, Position: pos, NearDuplicateOf: nearOf}
 		return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM signatures WHERE project_id = ?", s.ProjectID).Scan(&saved.Count)
 	})
 	if err != nil {
@@ -105,26 +117,23 @@ func nextPosition(ctx context.Context, tx *sql.Tx, project, collector string, si
 	return sheet.Next(last, maxSheet, size), nil
 }
 
-// nearDuplicate returns the first earlier signature of the project that
-// citizen.NearDuplicate flags against s, or 0.
-func nearDuplicate(ctx context.Context, tx *sql.Tx, s signature.Signature) (uint64, error) {
-	rows, err := tx.QueryContext(ctx, "SELECT seq, full_name FROM signatures WHERE project_id = ? AND birth_date = ? ORDER BY seq",
-		s.ProjectID, s.BirthDate.String())
-	if err != nil {
+// nearDuplicate returns the first earlier signature of the project one of
+// whose near keys is among probes (citizen.NearProbes), or 0.
+func nearDuplicate(ctx context.Context, tx *sql.Tx, project string, probes [][]byte) (uint64, error) {
+	if len(probes) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, len(probes)+1)
+	args = append(args, project)
+	for _, p := range probes {
+		args = append(args, p)
+	}
+	q := "SELECT COALESCE(MIN(seq), 0) FROM near_keys WHERE project_id = ? AND near_key IN (?" + strings.Repeat(", ?", len(probes)-1) + ")"
+	var seq uint64
+	if err := tx.QueryRowContext(ctx, q, args...).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("sqlite: near duplicates: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var seq uint64
-		var name string
-		if err := rows.Scan(&seq, &name); err != nil {
-			return 0, err
-		}
-		if citizen.NearDuplicate(name, s.BirthDate, s.FullName, s.BirthDate) {
-			return seq, nil
-		}
-	}
-	return 0, rows.Err()
+	return seq, nil
 }
 
 func nullSeq(seq uint64) any {
@@ -155,7 +164,7 @@ func (db *DB) SignatureCounts(ctx context.Context) (map[string]int, error) {
 
 // Records returns up to limit log records with seq > after, in order.
 func (db *DB) Records(ctx context.Context, after uint64, limit int) ([]record.Record, error) {
-	rows, err := db.db.QueryContext(ctx, "SELECT seq, type, payload, prev_hash, hash FROM records WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	rows, err := db.db.QueryContext(ctx, "SELECT seq, type, payload, sealed, seal_digest, prev_hash, hash FROM records WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: records: %w", err)
 	}
@@ -164,9 +173,14 @@ func (db *DB) Records(ctx context.Context, after uint64, limit int) ([]record.Re
 	for rows.Next() {
 		var r record.Record
 		var typ string
-		var prev, hash []byte
-		if err := rows.Scan(&r.Seq, &typ, &r.Payload, &prev, &hash); err != nil {
+		var prev, hash, digest []byte
+		if err := rows.Scan(&r.Seq, &typ, &r.Payload, &r.Sealed, &digest, &prev, &hash); err != nil {
 			return nil, err
+		}
+		if digest != nil {
+			if r.SealDigest, err = record.HashFromBytes(digest); err != nil {
+				return nil, err
+			}
 		}
 		r.Type = record.Type(typ)
 		if r.PrevHash, err = record.HashFromBytes(prev); err != nil {

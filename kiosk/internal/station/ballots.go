@@ -63,7 +63,11 @@ func (s *Station) CastBallot(ctx context.Context, shift Shift, meetingID string,
 	now, _ := s.clock.Now()
 	b := meeting.Ballot{MeetingID: m.ID, ProjectID: f.ProjectID, IdentityKey: citizen.IdentityKey(f.FullName, birth),
 		FullName: citizen.Clean(f.FullName), BirthDate: birth, Choice: f.Choice, CastAt: now.Truncate(time.Second)}
-	if err := s.db.AddBallot(ctx, b, shift.CollectorID); err != nil {
+	sl, _, err := s.sealing(ctx, meetingScope, m.ID, b.IdentityKey)
+	if err != nil {
+		return MeetingStatus{}, err
+	}
+	if err := s.db.AddBallot(ctx, b, shift.CollectorID, sl); err != nil {
 		return MeetingStatus{}, err
 	}
 	s.notify()

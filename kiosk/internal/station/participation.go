@@ -376,7 +376,11 @@ func (s *Station) Register(ctx context.Context, shift Shift, meetingID string, p
 	a := meeting.Attendance{MeetingID: m.ID, IdentityKey: citizen.IdentityKey(p.FullName, birth),
 		FullName: citizen.Clean(p.FullName), BirthDate: birth, RegisteredAt: now.Truncate(time.Second),
 		ConsentVersion: consent.Version}
-	if _, err := s.db.AddAttendance(ctx, a, shift.CollectorID); err != nil {
+	sl, _, err := s.sealing(ctx, meetingScope, m.ID, a.IdentityKey)
+	if err != nil {
+		return MeetingStatus{}, err
+	}
+	if _, err := s.db.AddAttendance(ctx, a, shift.CollectorID, sl); err != nil {
 		return MeetingStatus{}, err
 	}
 	s.notify()
@@ -510,7 +514,11 @@ func (s *Station) Answer(ctx context.Context, shift Shift, surveyID string, f An
 	a := survey.Answer{SurveyID: sv.ID, IdentityKey: citizen.IdentityKey(f.FullName, birth),
 		FullName: citizen.Clean(f.FullName), BirthDate: birth, Replies: replies,
 		AnsweredAt: now.Truncate(time.Second), ConsentVersion: consent.Version}
-	seq, count, err := s.db.AddSurveyAnswer(ctx, a, shift.CollectorID)
+	sl, _, err := s.sealing(ctx, surveyScope, sv.ID, a.IdentityKey)
+	if err != nil {
+		return AnswerReceipt{}, err
+	}
+	seq, count, err := s.db.AddSurveyAnswer(ctx, a, shift.CollectorID, sl)
 	if err != nil {
 		return AnswerReceipt{}, err
 	}

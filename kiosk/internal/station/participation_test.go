@@ -13,11 +13,35 @@ import (
 	"github.com/sbor-project/sbor/shared/catalog"
 	"github.com/sbor-project/sbor/shared/meeting"
 	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/signature"
 	"github.com/sbor-project/sbor/shared/survey"
 )
 
 var now = time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
+
+// testOffice stands for the office whose key the station seals to.
+var testOffice = func() *seal.KeyPair {
+	kp, err := seal.Generate()
+	if err != nil {
+		panic(err)
+	}
+	return kp
+}()
+
+// opened is a record's whole payload as the office reads it; the public
+// part alone must name no one.
+func opened(t *testing.T, r record.Record) []byte {
+	t.Helper()
+	if r.Sealed == nil || strings.Contains(string(r.Payload), "full_name") {
+		t.Fatalf("record %d not sealed: %s", r.Seq, r.Payload)
+	}
+	b, err := r.Open(testOffice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 // newStation is a station over a fresh store with the demo catalogue and
 // a clock standing at now.
@@ -32,7 +56,9 @@ func newStation(t *testing.T) *Station {
 	loc, _ := time.LoadLocation("Europe/Moscow")
 	clock := NewClock(loc, calendar.MustParse("2026-01-01"), func() time.Time { return now })
 	s := New(db, clock, nil, time.Hour)
-	if err := s.SetCatalog(ctx, catalog.Demo(clock.Today())); err != nil {
+	c := catalog.Demo(clock.Today())
+	c.OfficeKey = testOffice.Public.String()
+	if err := s.SetCatalog(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -112,7 +138,7 @@ func TestRegister(t *testing.T) {
 	// The record carries the shared type with the normalized identity.
 	recs, _ := s.DB().Records(ctx, 0, 10)
 	var a meeting.Attendance
-	if err := json.Unmarshal(recs[0].Payload, &a); err != nil || recs[0].Type != record.TypeAttendance ||
+	if err := json.Unmarshal(opened(t, recs[0]), &a); err != nil || recs[0].Type != record.TypeAttendance ||
 		a.IdentityKey != "иванов иван иванович|1980-04-12" || a.FullName != "Иванов Иван Иванович" ||
 		!strings.HasPrefix(a.ConsentVersion, "sheet-152fz-v1:") || !a.RegisteredAt.Equal(now) {
 		t.Fatalf("attendance record %s: %v", recs[0].Payload, err)
@@ -295,11 +321,11 @@ func TestAnswer(t *testing.T) {
 	}
 	recs, _ := s.DB().Records(ctx, 0, 10)
 	var a survey.Answer
-	if err := json.Unmarshal(recs[0].Payload, &a); err != nil || a.Replies["q3"].Text != "Скамейки у школы" || len(a.Replies) != 3 {
+	if err := json.Unmarshal(opened(t, recs[0]), &a); err != nil || a.Replies["q3"].Text != "Скамейки у школы" || len(a.Replies) != 3 {
 		t.Fatalf("answer record %s: %v", recs[0].Payload, err)
 	}
 	var b survey.Answer
-	if err := json.Unmarshal(recs[1].Payload, &b); err != nil || len(b.Replies) != 1 {
+	if err := json.Unmarshal(opened(t, recs[1]), &b); err != nil || len(b.Replies) != 1 {
 		t.Fatalf("second answer record %s: %v", recs[1].Payload, err)
 	}
 }

@@ -55,6 +55,9 @@ func (e *InvalidError) Unwrap() error { return e.Err }
 type Remote interface {
 	SignedElsewhere(ctx context.Context, projectID string, key citizen.Key) (bool, error)
 	Notify()
+	// ProjectKey is the server's secret for a project's keyed hashes, or
+	// nil before a catalogue came from it.
+	ProjectKey(projectID string) []byte
 }
 
 // Station is the kiosk's domain service.
@@ -66,6 +69,7 @@ type Station struct {
 	catalog  atomic.Pointer[catalog.Catalog]
 	remote   atomic.Pointer[Remote]
 	pairing  pairing
+	secrets  secrets
 }
 
 // SetRemote connects the station to the sync server's uplink.
@@ -96,6 +100,9 @@ func (s *Station) Catalog() *catalog.Catalog { return s.catalog.Load() }
 func (s *Station) SetCatalog(ctx context.Context, c *catalog.Catalog) error {
 	if err := c.Validate(); err != nil {
 		return err
+	}
+	if _, err := c.SealKey(); err != nil {
+		return err // nothing may be collected that cannot be sealed
 	}
 	now, _ := s.clock.Now()
 	if err := s.db.SaveCatalog(ctx, c, now); err != nil {
@@ -302,13 +309,17 @@ func (s *Station) Sign(ctx context.Context, shift Shift, projectID string, form 
 		CollectorID:    shift.CollectorID,
 		Receipt:        newReceipt(),
 	}
+	sl, secret, err := s.sealing(ctx, projectScope, p.ID, sig.IdentityKey)
+	if err != nil {
+		return Receipt{}, err
+	}
 	if r := s.remote.Load(); r != nil {
 		signed, err := (*r).SignedElsewhere(ctx, p.ID, sig.IdentityKey)
 		if err == nil && signed {
 			return Receipt{}, ErrDuplicate
 		}
 	}
-	saved, err := s.db.AddSignature(ctx, sig, p.SheetSize)
+	saved, err := s.db.AddSignature(ctx, sig, p.SheetSize, sl, near(sig.FullName, birth, secret))
 	if err != nil {
 		return Receipt{}, err
 	}

@@ -94,6 +94,8 @@ func mapError(err error) error {
 		return &api.Error{Status: http.StatusConflict, Code: "clock_untrusted", Err: err}
 	case errors.Is(err, station.ErrNoCatalog):
 		return &api.Error{Status: http.StatusServiceUnavailable, Code: "no_catalog", Err: err}
+	case errors.Is(err, station.ErrNoOfficeKey):
+		return &api.Error{Status: http.StatusServiceUnavailable, Code: "no_office_key", Err: err}
 	}
 	return err
 }
