@@ -48,6 +48,7 @@ fuzz:
 	$(GO) test ./shared/citizen -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/catalog -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./shared/syncproto -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	$(GO) test ./shared/signature -run '^$$' -fuzz FuzzForm -fuzztime $(FUZZTIME)
 
 # bench: the performance figures of docs/benchmarks.md, each against a
 # limit measured in the same run; prints the table and rewrites the doc.
