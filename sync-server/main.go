@@ -9,16 +9,19 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/sbor-project/sbor/shared/lockout"
 	"github.com/sbor-project/sbor/shared/release"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/settings"
 	"github.com/sbor-project/sbor/sync-server/internal/hub"
 	"github.com/sbor-project/sbor/sync-server/internal/sqlite"
@@ -37,6 +40,8 @@ func main() {
 			err = runAuditCommand(ctx, os.Args[2:], os.Stdout, os.LookupEnv)
 		case "retention":
 			err = runRetentionCommand(ctx, os.Args[2:], os.Stdout, os.LookupEnv)
+		case "keygen":
+			err = runKeygenCommand(os.Args[2:], os.Stdout, os.LookupEnv)
 		default:
 			goto serve
 		}
@@ -75,12 +80,15 @@ type Main struct {
 	// LoginPolicy throttles failed sign-ins; tests make it fast.
 	LoginPolicy lockout.Policy
 
-	DB     *sqlite.DB
+	DB *sqlite.DB
+	// Office is the key residents' personal data are sealed to.
+	Office *seal.KeyPair
 	Hub    *hub.Hub
 	Server *web.Server
 	served chan error
 
 	stopRetention context.CancelFunc
+	retentionDone chan struct{}
 }
 
 // NewMain returns a Main with default settings.
@@ -102,6 +110,10 @@ func (m *Main) Run(ctx context.Context) error {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	var err error
 	if m.DB, err = sqlite.Open(ctx, cfg.DataDir); err != nil {
+		return err
+	}
+	// Before the catalogue is loaded: it goes out carrying the key.
+	if m.Office, err = openOfficeKey(ctx, m.DB, cfg.OfficeKeyFile()); err != nil {
 		return err
 	}
 	m.Hub = hub.New(m.DB, m.Timing)
@@ -132,20 +144,64 @@ func (m *Main) Run(ctx context.Context) error {
 	m.served = make(chan error, 1)
 	go func() { m.served <- m.Server.Serve(cfg.TLSCert, cfg.TLSKey) }()
 	rctx, stop := context.WithCancel(context.Background())
-	m.stopRetention = stop
-	go m.retentionLoop(rctx, loc)
+	m.stopRetention, m.retentionDone = stop, make(chan struct{})
+	go func() {
+		defer close(m.retentionDone)
+		m.retentionLoop(rctx, loc)
+	}()
 	if cfg.AdminToken == "" {
 		slog.Warn("no -admin-token: the admin API is closed")
 	}
-	slog.Info("sync server started", "addr", m.Server.Addr().String(), "data", cfg.DataDir, "version", release.Version)
+	slog.Info("sync server started", "addr", m.Server.Addr().String(), "data", cfg.DataDir, "version", release.Version,
+		"office_key", m.Office.Public.String(), "office_key_fingerprint", m.Office.Public.Fingerprint())
 	return nil
+}
+
+// errOfficeKeyMissing is returned when the office key file is gone but
+// the database has used one.
+var errOfficeKeyMissing = errors.New("the office key file is missing")
+
+// openOfficeKey reads the office key from path, or makes one there for a
+// database that never had one. A database that had another key refuses
+// the start: kiosks seal to the key they were sent, and a silently new
+// one would leave every record they hold unsent unreadable.
+func openOfficeKey(ctx context.Context, db *sqlite.DB, path string) (*seal.KeyPair, error) {
+	kp, err := seal.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		held, err := db.OfficeKeyFingerprint(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if held != "" {
+			return nil, fmt.Errorf("%w: %s; the database expects the key %s: restore the file from its backup, or give its place with -office-key",
+				errOfficeKeyMissing, path, held)
+		}
+		if kp, err = seal.Generate(); err != nil {
+			return nil, err
+		}
+		if err := kp.WriteFile(path); err != nil {
+			return nil, err
+		}
+		slog.Warn("NEW OFFICE KEY GENERATED: BACK IT UP NOW, apart from the database. Residents' personal data are sealed to it; "+
+			"if it is lost, every record kiosks have not sent yet can never be opened",
+			"file", path, "fingerprint", kp.Public.Fingerprint())
+	case err != nil:
+		return nil, fmt.Errorf("-office-key: %w", err)
+	}
+	if err := db.UseOfficeKey(ctx, kp); err != nil {
+		return nil, fmt.Errorf("-office-key %s: %w; restore the right key file, or give its place with -office-key", path, err)
+	}
+	return kp, nil
 }
 
 // Close stops serving and closes the store.
 func (m *Main) Close() error {
 	var errs []error
 	if m.stopRetention != nil {
+		// Waited for, so that a run under way does not meet a closed database.
 		m.stopRetention()
+		<-m.retentionDone
 		m.stopRetention = nil
 	}
 	if m.Server != nil && m.served != nil {
@@ -172,6 +228,8 @@ type Config struct {
 	TimeZone   string
 	SessionTTL time.Duration
 	PublicURL  string
+	// OfficeKey is the office's seal key file; "" is office.key in DataDir.
+	OfficeKey string
 
 	TLSCert, TLSKey string
 	TrustedProxies  []netip.Prefix
@@ -196,6 +254,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: DEBUG, INFO, WARN, ERROR")
 	fs.StringVar(&c.TimeZone, "timezone", c.TimeZone, "the municipality's time zone")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", c.SessionTTL, "how long an office sign-in lasts")
+	fs.StringVar(&c.OfficeKey, "office-key", c.OfficeKey, "office key file kiosks seal personal data to (default: office.key in -data; made at the first start)")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the server's address as residents reach it, for QR codes and documents (default: from each request)")
 	fs.DurationVar(&c.Retention, "retention", c.Retention, "erase a project's personal data this long after its selection_end")
 	fs.DurationVar(&c.RetentionEvery, "retention-every", c.RetentionEvery, "how often the server checks for data past retention")
@@ -220,6 +279,17 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 		return nil
 	})
 }
+
+// OfficeKeyFile is the office key file in use.
+func (c *Config) OfficeKeyFile() string {
+	if c.OfficeKey != "" {
+		return c.OfficeKey
+	}
+	return filepath.Join(c.DataDir, officeKeyName)
+}
+
+// officeKeyName is the office key file's name in the data dir.
+const officeKeyName = "office.key"
 
 // Validate checks the settings together.
 func (c *Config) Validate() error {

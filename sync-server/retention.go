@@ -71,7 +71,8 @@ func purgeDue(ctx context.Context, db *sqlite.DB, c *catalog.Catalog, retention 
 		if err != nil {
 			return purged, err
 		}
-		detail := fmt.Sprintf("signatures %d, attendance %d, survey answers %d", n.Signatures, n.Attendance, n.Answers)
+		detail := fmt.Sprintf("signatures %d, attendance %d, survey answers %d, quarantined %d",
+			n.Signatures, n.Attendance, n.Answers, n.Quarantined)
 		if err := db.Audit(ctx, sqlite.AuditEntry{Actor: actor, Action: "retention.purge", Object: "project:" + id, Detail: detail}); err != nil {
 			return purged, err
 		}
@@ -86,7 +87,7 @@ func (m *Main) retentionLoop(ctx context.Context, loc *time.Location) {
 	tick := time.NewTicker(m.Config.RetentionEvery)
 	defer tick.Stop()
 	for {
-		if _, err := purgeDue(ctx, m.DB, m.Hub.Catalog(), m.Config.Retention, time.Now(), loc, "schedule"); err != nil {
+		if _, err := purgeDue(ctx, m.DB, m.Hub.Catalog(), m.Config.Retention, time.Now(), loc, "schedule"); err != nil && ctx.Err() == nil {
 			slog.Error("retention run failed", "err", err)
 		}
 		select {

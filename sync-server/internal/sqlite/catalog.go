@@ -13,9 +13,14 @@ import (
 
 // PutCatalog stores c as the next version and returns it with that
 // version set. The server numbers versions, so kiosks comparing them see
-// every change, whatever version the uploaded file claimed.
+// every change, whatever version the uploaded file claimed. It carries
+// the office key in use (see UseOfficeKey); one naming another key is
+// refused with a *catalog.FieldError.
 func (db *DB) PutCatalog(ctx context.Context, c *catalog.Catalog) (*catalog.Catalog, error) {
 	out := *c
+	if err := db.stampOfficeKey(&out); err != nil {
+		return nil, err
+	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var last int
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM catalogs").Scan(&last); err != nil {
@@ -45,5 +50,38 @@ func (db *DB) Catalog(ctx context.Context) (*catalog.Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: catalogue: %w", err)
 	}
-	return catalog.Parse(strings.NewReader(body))
+	c, err := catalog.Parse(strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	// One saved before the server had a key gets it too: kiosks must
+	// seal to the key in force, whatever catalogue they were sent.
+	if kp := db.officeKey(); kp != nil {
+		c.OfficeKey = kp.Public.String()
+	}
+	return c, nil
+}
+
+// stampOfficeKey sets the office key in use in c. A catalogue naming
+// another key is refused, not overwritten: it was made for another
+// office's server, and saying so is kinder than kiosks' data silently
+// going to a key nobody here holds, or the other way round.
+func (db *DB) stampOfficeKey(c *catalog.Catalog) error {
+	kp := db.officeKey()
+	if kp == nil {
+		return nil
+	}
+	if strings.TrimSpace(c.OfficeKey) != "" {
+		k, err := c.SealKey()
+		if err != nil {
+			return err
+		}
+		if k != kp.Public {
+			return &catalog.FieldError{Field: "office_key", Message: fmt.Sprintf(
+				"ключ офиса %s не совпадает с ключом этого сервера %s: уберите поле office_key, сервер подставит свой ключ",
+				k.Fingerprint(), kp.Public.Fingerprint())}
+		}
+	}
+	c.OfficeKey = kp.Public.String()
+	return nil
 }

@@ -12,8 +12,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/storage"
 )
 
@@ -32,7 +34,8 @@ type DB struct {
 	// preparing admits one large batch at a time to be prepared.
 	preparing chan struct{}
 	now       func() time.Time
-	signer    ed25519.PrivateKey // loaded on first use, see signingKey
+	signer    ed25519.PrivateKey           // loaded on first use, see signingKey
+	office    atomic.Pointer[seal.KeyPair] // see UseOfficeKey
 }
 
 // Open opens or creates the store in dataDir.

@@ -133,8 +133,11 @@ func (db *DB) ingest(ctx context.Context, kioskID, epoch string, recs []record.R
 				if err := pre[i].follows(r, st.AckedSeq, st.HeadHash); err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO records (kiosk_id, epoch, seq, type, payload, prev_hash, hash, received_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, kioskID, epoch, r.Seq, string(r.Type), r.Payload,
+				// The public payload and the seal's digest, never the
+				// sealed part: the log holds nothing personal, and the
+				// hash still verifies.
+				if _, err := tx.ExecContext(ctx, `INSERT INTO records (kiosk_id, epoch, seq, type, payload, seal_digest, prev_hash, hash, received_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, kioskID, epoch, r.Seq, string(r.Type), r.Payload, sealDigest(r),
 					r.PrevHash.String(), r.Hash.String(), db.stamp()); err != nil {
 					return fmt.Errorf("sqlite: insert record: %w", err)
 				}
@@ -179,10 +182,13 @@ func (db *DB) ingest(ctx context.Context, kioskID, epoch string, recs []record.R
 	return out, err
 }
 
+// quarantine keeps recs for the office, sealed parts included: one that
+// could not be opened here may be with the right key.
 func quarantine(ctx context.Context, tx sqlTx, kioskID, epoch string, recs []record.Record, reason, now string) error {
 	for _, r := range recs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (kiosk_id, epoch, seq, type, payload, hash, reason, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, kioskID, epoch, r.Seq, string(r.Type), r.Payload, r.Hash.String(), reason, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO quarantine (kiosk_id, epoch, seq, type, payload, sealed, seal_digest, hash, reason, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, kioskID, epoch, r.Seq, string(r.Type), r.Payload, r.Sealed, sealDigest(r),
+			r.Hash.String(), reason, now); err != nil {
 			return fmt.Errorf("sqlite: quarantine: %w", err)
 		}
 		slog.Warn("record quarantined", "kiosk", kioskID, "epoch", epoch, "seq", r.Seq, "reason", reason)
@@ -190,15 +196,39 @@ func quarantine(ctx context.Context, tx sqlTx, kioskID, epoch string, recs []rec
 	return nil
 }
 
+// sealDigest is the stored form of r's seal digest: hex, or NULL for a
+// record without a sealed part.
+func sealDigest(r record.Record) any {
+	if r.SealDigest == (record.Hash{}) {
+		return nil
+	}
+	return r.SealDigest.String()
+}
+
 // project indexes a stored record by its type and returns the projects
-// whose tallies it changed. A record whose payload cannot be read stays
-// in the log (the chain needs it) and is also quarantined for the office.
+// whose tallies it changed, reading the payload prepare opened. A record
+// whose payload cannot be read, or whose sealed part cannot be opened,
+// stays in the log (the chain needs it) and is also quarantined for the
+// office.
 func (db *DB) project(ctx context.Context, st *txStmts, kioskID, epoch string, r record.Record, pre prepared) ([]string, error) {
 	tx := st.tx
 	o := record.Origin{KioskID: kioskID, Epoch: epoch, Seq: r.Seq}
 	unreadable := func() ([]string, error) {
 		return nil, quarantine(ctx, st, kioskID, epoch, []record.Record{r}, "unreadable "+string(r.Type)+" payload", db.stamp())
 	}
+	if pre.unsealed != nil {
+		reason := "sealed personal data cannot be opened: no office key"
+		switch kp := db.officeKey(); {
+		case r.Sealed == nil:
+			reason = "sealed personal data erased at the kiosk before the server had them"
+		case kp != nil:
+			reason = "sealed personal data cannot be opened with the office key " + kp.Public.Fingerprint()
+		}
+		slog.Error("personal data of a record cannot be opened; kept in quarantine", "kiosk", kioskID, "epoch", epoch,
+			"seq", r.Seq, "type", r.Type, "err", pre.unsealed)
+		return nil, quarantine(ctx, st, kioskID, epoch, []record.Record{r}, reason, db.stamp())
+	}
+	payload := pre.payload
 	switch r.Type {
 	case record.TypeSignature:
 		if pre.sig == nil {
@@ -207,28 +237,28 @@ func (db *DB) project(ctx context.Context, st *txStmts, kioskID, epoch string, r
 		return []string{pre.sig.s.ProjectID}, db.addSignature(ctx, st, o, pre.sig)
 	case record.TypeMeeting:
 		var m meeting.Meeting
-		if json.Unmarshal(r.Payload, &m) != nil || m.ID == "" {
+		if json.Unmarshal(payload, &m) != nil || m.ID == "" {
 			return unreadable()
 		}
 		return db.projectMeeting(ctx, tx, o, m)
 	case record.TypeAttendance:
 		var a meeting.Attendance
-		if json.Unmarshal(r.Payload, &a) != nil || a.MeetingID == "" || citizen.ValidateName(a.FullName) != nil || a.BirthDate.IsZero() {
+		if json.Unmarshal(payload, &a) != nil || a.MeetingID == "" || citizen.ValidateName(a.FullName) != nil || a.BirthDate.IsZero() {
 			return unreadable()
 		}
 		o.At = a.RegisteredAt
 		return db.projectAttendance(ctx, tx, o, a)
 	case record.TypeVote:
 		var v meeting.Vote
-		if json.Unmarshal(r.Payload, &v) != nil || v.MeetingID == "" || v.ProjectID == "" {
+		if json.Unmarshal(payload, &v) != nil || v.MeetingID == "" || v.ProjectID == "" {
 			return unreadable()
 		}
 		return db.projectVote(ctx, tx, o, v)
 	case record.TypeBallot:
-		return db.projectBallot(ctx, tx, o, r.Payload, unreadable)
+		return db.projectBallot(ctx, tx, o, payload, unreadable)
 	case record.TypeSurveyAnswer:
 		var a survey.Answer
-		if json.Unmarshal(r.Payload, &a) != nil || a.SurveyID == "" || citizen.ValidateName(a.FullName) != nil || a.BirthDate.IsZero() {
+		if json.Unmarshal(payload, &a) != nil || a.SurveyID == "" || citizen.ValidateName(a.FullName) != nil || a.BirthDate.IsZero() {
 			return unreadable()
 		}
 		o.At = a.AnsweredAt

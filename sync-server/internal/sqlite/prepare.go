@@ -11,11 +11,16 @@ import (
 )
 
 // prepared is what a record tells on its own, worked out before its batch
-// waits for the writer: whether its hash is right and, for a signature,
-// the row to store (nil if the payload cannot be read).
+// waits for the writer: whether its hash is right, its whole payload with
+// the sealed part opened (opening is the costly part) and, for a
+// signature, the row to store (nil if the payload cannot be read).
 type prepared struct {
 	hashOK bool
-	sig    *sigRow
+	// payload is what the typed tables read; nil, with unsealed saying
+	// why, when the sealed part cannot be opened.
+	payload  []byte
+	unsealed error
+	sig      *sigRow
 }
 
 // sigRow is a signature as the signatures table stores it.
@@ -30,12 +35,15 @@ type sigRow struct {
 }
 
 func (db *DB) prepare(epoch string, r record.Record) prepared {
-	p := prepared{hashOK: record.Sum(epoch, r.Seq, r.Type, r.Payload, r.PrevHash) == r.Hash}
-	if r.Type != record.TypeSignature {
+	p := prepared{hashOK: r.Recompute(epoch) == r.Hash}
+	if !p.hashOK {
+		return p // refused with its batch: nothing to open
+	}
+	if p.payload, p.unsealed = r.Open(db.officeKey()); p.unsealed != nil || r.Type != record.TypeSignature {
 		return p
 	}
 	var w wireSignature
-	if err := json.Unmarshal(r.Payload, &w); err != nil || !readable(w.Signature) {
+	if err := json.Unmarshal(p.payload, &w); err != nil || !readable(w.Signature) {
 		return p
 	}
 	strokes, ok := strokesText(w.Strokes)

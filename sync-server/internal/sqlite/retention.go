@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"strings"
 )
 
 // Purged reports which projects' personal data were already erased.
@@ -30,14 +31,17 @@ func (db *DB) Purged(ctx context.Context) (map[string]bool, error) {
 // PurgeCounts is what one purge erased.
 type PurgeCounts struct {
 	Signatures, Attendance, Answers int
+	Quarantined                     int // quarantined records of the project
 }
 
 // PurgeProject erases the personal data of a project in one transaction:
 // names, birth dates, drawn signatures and the raw payloads of its
 // signatures; the identity keys become keyed hashes, so the dedupe groups
 // and counts stay as they were. Registrations at meetings and answers to
-// surveys go too, when every project they concern is purged. Record
-// hashes stay, so the chains and the protocols' digests still verify.
+// surveys go too, when every project they concern is purged, and the
+// sealed parts and personal members of its quarantined records. Record
+// hashes and seal digests stay, so the chains and the protocols' digests
+// still verify.
 func (db *DB) PurgeProject(ctx context.Context, projectID string, meetingsDone, surveysDone []string) (PurgeCounts, error) {
 	var n PurgeCounts
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -108,11 +112,49 @@ func (db *DB) PurgeProject(ctx context.Context, projectID string, meetingsDone, 
 		if n.Answers, err = purgeTable("survey_answers", "survey_answer", "survey_id", surveysDone); err != nil {
 			return fmt.Errorf("sqlite: purge answers: %w", err)
 		}
+		if n.Quarantined, err = purgeQuarantine(ctx, tx, projectID, meetingsDone, surveysDone); err != nil {
+			return fmt.Errorf("sqlite: purge quarantine: %w", err)
+		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO purged_projects (project_id, purged_at) VALUES (?, ?)
 			ON CONFLICT (project_id) DO UPDATE SET purged_at = excluded.purged_at`, projectID, now)
 		return err
 	})
 	return n, err
+}
+
+// purgeQuarantine erases what is personal in the quarantined records of a
+// project, and of the meetings and surveys done: the sealed part, which
+// the right key might open, and the personal members an older kiosk sent
+// in the clear. Their public payloads name the project, meeting or
+// survey; the rest of them stays for the office.
+func purgeQuarantine(ctx context.Context, tx *sql.Tx, projectID string, meetingsDone, surveysDone []string) (int, error) {
+	personal := []string{"'$.identity_key'", "'$.full_name'", "'$.birth_date'", "'$.strokes'", "'$.replies'"}
+	holds := "sealed IS NOT NULL"
+	for _, m := range personal {
+		holds += " OR json_type(CAST(payload AS TEXT), " + m + ") IS NOT NULL"
+	}
+	erase := `UPDATE quarantine SET sealed = NULL, payload = CAST(json_remove(CAST(payload AS TEXT), ` + strings.Join(personal, ", ") + `) AS BLOB)
+		WHERE json_valid(CAST(payload AS TEXT)) AND (` + holds + `) AND `
+	type match struct {
+		where string
+		ids   []string
+	}
+	total := 0
+	for _, m := range []match{
+		{"json_extract(CAST(payload AS TEXT), '$.project_id') = ?", []string{projectID}},
+		{"type IN ('attendance', 'ballot') AND json_extract(CAST(payload AS TEXT), '$.meeting_id') = ?", meetingsDone},
+		{"type = 'survey_answer' AND json_extract(CAST(payload AS TEXT), '$.survey_id') = ?", surveysDone},
+	} {
+		for _, id := range m.ids {
+			r, err := tx.ExecContext(ctx, erase+m.where, id)
+			if err != nil {
+				return total, err
+			}
+			c, _ := r.RowsAffected()
+			total += int(c)
+		}
+	}
+	return total, nil
 }
 
 // erasedKey replaces an identity key (a name and a birth date) by a keyed

@@ -27,6 +27,11 @@ func (s *Server) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := catalog.Parse(http.MaxBytesReader(w, r.Body, catalog.MaxSize))
+	var stored *catalog.Catalog
+	if err == nil {
+		// The store refuses some as well: one naming another office key.
+		stored, err = s.storeCatalog(r, c)
+	}
 	var fe *catalog.FieldError
 	if errors.As(err, &fe) {
 		api.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{
@@ -34,11 +39,6 @@ func (s *Server) handlePutCatalog(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	stored, err := s.storeCatalog(r, c)
 	if err != nil {
 		s.fail(w, r, err)
 		return
