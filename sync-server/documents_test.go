@@ -28,7 +28,7 @@ func seedKiosk(t *testing.T, srv *Main, id string, sigs []signature.Signature) {
 	if err := srv.DB.CreateKiosk(ctx, id, "Киоск "+id, "code-"+id, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.DB.RedeemEnrollCode(ctx, "code-"+id, "cred-"+id); err != nil {
+	if _, err := srv.DB.RedeemEnrollCode(ctx, "code-"+id, "cred-"+id, newDevicePublicKey(t)); err != nil {
 		t.Fatal(err)
 	}
 	epoch := record.NewEpoch()

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	crand "crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -104,13 +106,15 @@ func (a *admin) registerKiosk(ctx context.Context, name string) (string, error) 
 	return reg.Code, nil
 }
 
-// enroll redeems a code as a kiosk does at its first start.
-func (a *admin) enroll(ctx context.Context, code string) (id, credential string, err error) {
+// enroll redeems a code as a kiosk does at its first start, registering
+// the public half of key.
+func (a *admin) enroll(ctx context.Context, code string, key ed25519.PrivateKey) (id, credential string, err error) {
 	var got struct {
 		ID         string `json:"kiosk_id"`
 		Credential string `json:"credential"`
 	}
-	err = a.do(ctx, http.MethodPost, "/api/enroll", map[string]string{"code": code}, http.StatusOK, &got)
+	body := map[string]string{"code": code, "device_key": base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey))}
+	err = a.do(ctx, http.MethodPost, "/api/enroll", body, http.StatusOK, &got)
 	return got.ID, got.Credential, err
 }
 
@@ -165,11 +169,15 @@ func runServer(ctx context.Context, cfg config, spec workload.Spec, watchers int
 		if err != nil {
 			return res, err
 		}
-		id, cred, err := adm.enroll(ctx, code)
+		_, key, err := ed25519.GenerateKey(nil)
 		if err != nil {
 			return res, err
 		}
-		kiosks[i] = &simKiosk{idx: i, id: id, cred: cred, total: spec.PerKiosk, gen: spec.Kiosk(i), chain: workload.NewChain(uint64(i))}
+		id, cred, err := adm.enroll(ctx, code, key)
+		if err != nil {
+			return res, err
+		}
+		kiosks[i] = &simKiosk{idx: i, id: id, cred: cred, key: key, total: spec.PerKiosk, gen: spec.Kiosk(i), chain: workload.NewChain(uint64(i))}
 	}
 	cfg.progress("server: catalogue of %d projects, %d kiosks enrolled", spec.Projects+1, spec.Kiosks)
 

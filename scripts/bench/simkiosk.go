@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -19,7 +20,8 @@ import (
 type simKiosk struct {
 	idx      int
 	id, cred string
-	total    int // signatures in the kiosk's whole log
+	key      ed25519.PrivateKey // device key; every batch is signed with it
+	total    int                // signatures in the kiosk's whole log
 	gen      *workload.Kiosk
 	chain    *workload.Chain
 	uniques  int // first-time signatures made so far
@@ -51,7 +53,9 @@ func (k *simKiosk) encode(n int) ([]frame, error) {
 			}
 		}
 		last := b.Records[len(b.Records)-1].Seq
-		data, err := syncproto.Encode(&syncproto.Batch{Records: b.Records, Pending: k.total - int(last)})
+		batch := &syncproto.Batch{Records: b.Records, Pending: k.total - int(last)}
+		syncproto.SignBatch(k.key, k.id, k.chain.Epoch, batch)
+		data, err := syncproto.Encode(batch)
 		if err != nil {
 			return nil, err
 		}

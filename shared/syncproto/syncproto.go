@@ -2,6 +2,7 @@ package syncproto
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +47,7 @@ const (
 	CodeVersion      = "version"      // protocol version not supported
 	CodeUnauthorized = "unauthorized" // unknown kiosk, wrong credential, revoked
 	CodeChain        = "chain"        // a record does not follow the hash chain
+	CodeSignature    = "signature"    // a batch's signature does not verify under the kiosk's device key
 	CodeInternal     = "internal"     // server storage failed; try again later
 )
 
@@ -74,11 +76,14 @@ type Welcome struct {
 	CatalogVersion int    `json:"catalog_version"`
 }
 
-// Batch carries records in seq order, contiguous.
+// Batch carries records in seq order, contiguous, signed by the kiosk.
 type Batch struct {
 	Type    string          `json:"type"`
 	Records []record.Record `json:"records"`
 	Pending int             `json:"pending"`
+	// Signature is the kiosk's Ed25519 signature of BatchDigest under the
+	// device key it registered at enrollment (SignBatch).
+	Signature []byte `json:"signature"`
 }
 
 // Ack confirms every record up to AckedSeq is committed on the server.
@@ -241,6 +246,9 @@ func (m *Batch) check() error {
 	}
 	if m.Pending < 0 {
 		return errors.New("negative pending")
+	}
+	if len(m.Signature) != ed25519.SignatureSize {
+		return fmt.Errorf("signature of %d bytes (%d)", len(m.Signature), ed25519.SignatureSize)
 	}
 	size := 0
 	for i, r := range m.Records {

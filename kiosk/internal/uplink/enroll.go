@@ -3,7 +3,9 @@ package uplink
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -24,16 +26,27 @@ const (
 	metaCredential = "sync_credential"
 	metaEnrollCode = "sync_enroll_code_hash"
 	metaKeys       = "sync_project_keys"
+	// metaDeviceKey holds the seed of the kiosk's Ed25519 device key, in
+	// base64; the private key never leaves the kiosk.
+	metaDeviceKey = "sync_device_key"
 )
 
-// ErrNotEnrolled is returned when -server is given without a credential.
-var ErrNotEnrolled = errors.New("uplink: kiosk is not enrolled: start it once with -enroll CODE")
+// Credential errors callers test.
+var (
+	// ErrNotEnrolled is returned when -server is given without a credential.
+	ErrNotEnrolled = errors.New("uplink: kiosk is not enrolled: start it once with -enroll CODE")
+	// ErrNoDeviceKey is returned for a kiosk enrolled before device keys:
+	// the server refuses its unsigned batches.
+	ErrNoDeviceKey = errors.New("uplink: kiosk was enrolled without a device key: ask the office for a new code and start it once with -enroll CODE")
+)
 
-// Credential is what a kiosk proves itself with.
+// Credential is what a kiosk proves itself with: the credential at hello,
+// the device key on every batch.
 type Credential struct {
 	Server     string
 	KioskID    string
 	Credential string
+	DeviceKey  ed25519.PrivateKey
 }
 
 // Enroll exchanges a one-time code for a credential and stores it. The
@@ -44,7 +57,13 @@ func Enroll(ctx context.Context, db *sqlite.DB, server, code string) (Credential
 	if prev, err := db.Meta(ctx, metaEnrollCode); err == nil && prev == codeHash {
 		return LoadCredential(ctx, db, server)
 	}
-	body, _ := json.Marshal(map[string]string{"code": code})
+	// A new key pair for every enrollment: enrolling again replaces the
+	// key on both sides.
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		return Credential{}, fmt.Errorf("uplink: enroll: device key: %w", err)
+	}
+	body, _ := json.Marshal(map[string]string{"code": code, "device_key": base64.StdEncoding.EncodeToString(pub)})
 	req, err := http.NewRequestWithContext(ctx, "POST", strings.TrimRight(server, "/")+"/api/enroll", bytes.NewReader(body))
 	if err != nil {
 		return Credential{}, fmt.Errorf("uplink: enroll: %w", err)
@@ -71,16 +90,18 @@ func Enroll(ctx context.Context, db *sqlite.DB, server, code string) (Credential
 	if err := json.Unmarshal(raw, &got); err != nil || got.KioskID == "" || got.Credential == "" {
 		return Credential{}, fmt.Errorf("uplink: enroll: unreadable answer: %v", err)
 	}
-	c := Credential{Server: normalizeServer(server), KioskID: got.KioskID, Credential: got.Credential}
-	err = db.SetMeta(ctx, map[string]string{metaServer: c.Server, metaKioskID: c.KioskID, metaCredential: c.Credential, metaEnrollCode: codeHash})
+	c := Credential{Server: normalizeServer(server), KioskID: got.KioskID, Credential: got.Credential, DeviceKey: priv}
+	err = db.SetMeta(ctx, map[string]string{metaServer: c.Server, metaKioskID: c.KioskID, metaCredential: c.Credential,
+		metaDeviceKey: base64.StdEncoding.EncodeToString(priv.Seed()), metaEnrollCode: codeHash})
 	return c, err
 }
 
 // LoadCredential returns the stored credential for server.
 func LoadCredential(ctx context.Context, db *sqlite.DB, server string) (Credential, error) {
 	var c Credential
+	var seed string
 	var err error
-	for key, dst := range map[string]*string{metaServer: &c.Server, metaKioskID: &c.KioskID, metaCredential: &c.Credential} {
+	for key, dst := range map[string]*string{metaServer: &c.Server, metaKioskID: &c.KioskID, metaCredential: &c.Credential, metaDeviceKey: &seed} {
 		if *dst, err = db.Meta(ctx, key); err != nil {
 			return Credential{}, err
 		}
@@ -91,6 +112,14 @@ func LoadCredential(ctx context.Context, db *sqlite.DB, server string) (Credenti
 	if server != "" && normalizeServer(server) != c.Server {
 		return Credential{}, fmt.Errorf("uplink: enrolled with %s, not %s: enroll again with -enroll CODE", c.Server, server)
 	}
+	if seed == "" {
+		return Credential{}, ErrNoDeviceKey
+	}
+	b, err := base64.StdEncoding.DecodeString(seed)
+	if err != nil || len(b) != ed25519.SeedSize {
+		return Credential{}, fmt.Errorf("uplink: stored device key unreadable (%d bytes): ask the office for a new code and start the kiosk once with -enroll CODE", len(b))
+	}
+	c.DeviceKey = ed25519.NewKeyFromSeed(b)
 	return c, nil
 }
 

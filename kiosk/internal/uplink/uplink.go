@@ -3,6 +3,7 @@ package uplink
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -65,6 +66,9 @@ type Uplink struct {
 
 // New returns an uplink for an enrolled kiosk.
 func New(cfg Config, db *sqlite.DB, cred Credential, sink CatalogSink) (*Uplink, error) {
+	if len(cred.DeviceKey) != ed25519.PrivateKeySize {
+		return nil, ErrNoDeviceKey // the server would refuse every batch
+	}
 	u := &Uplink{cfg: cfg, db: db, cred: cred, sink: sink, wake: make(chan struct{}, 1)}
 	u.batchLimit.Store(syncproto.MaxBatchRecords)
 	keys := map[string][]byte{}
@@ -305,7 +309,8 @@ func (u *Uplink) sendLoop(ctx context.Context, s *session, acked uint64) error {
 	}
 }
 
-// nextBatch reads records after seq, bounded in count and bytes.
+// nextBatch reads records after seq, bounded in count and bytes, and signs
+// them with the device key.
 func (u *Uplink) nextBatch(ctx context.Context, after uint64) (*syncproto.Batch, error) {
 	recs, err := u.db.Records(ctx, after, int(u.batchLimit.Load()))
 	if err != nil {
@@ -323,7 +328,11 @@ func (u *Uplink) nextBatch(ctx context.Context, after uint64) (*syncproto.Batch,
 	if err != nil {
 		return nil, err
 	}
-	return &syncproto.Batch{Records: recs, Pending: max(0, pending-len(recs))}, nil
+	b := &syncproto.Batch{Records: recs, Pending: max(0, pending-len(recs))}
+	if len(recs) > 0 {
+		syncproto.SignBatch(u.cred.DeviceKey, u.cred.KioskID, u.db.Epoch(), b)
+	}
+	return b, nil
 }
 
 func (u *Uplink) read(s *session) (any, error) {

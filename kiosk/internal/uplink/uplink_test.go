@@ -2,12 +2,14 @@ package uplink
 
 import (
 	"context"
+	"crypto/ed25519"
 	"testing"
 	"time"
 
 	"github.com/sbor-project/sbor/kiosk/internal/sqlite"
 	"github.com/sbor-project/sbor/shared/calendar"
 	"github.com/sbor-project/sbor/shared/citizen"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/signature"
 	"github.com/sbor-project/sbor/shared/syncproto"
 )
@@ -22,14 +24,20 @@ func TestBatchLimitAdapts(t *testing.T) {
 	}
 	defer db.Close()
 	b := calendar.MustParse("1980-01-01")
+	office, err := seal.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < 10; i++ {
 		name := "Житель " + string(rune('А'+i)) + " Тест"
 		if _, err := db.AddSignature(ctx, signature.Signature{ProjectID: "p1", IdentityKey: citizen.IdentityKey(name, b), FullName: name,
-			BirthDate: b, SignedAt: time.Now(), Strokes: [][][]float64{{{0, 0}, {50, 50}}}, CollectorID: "m1"}, 10); err != nil {
+			BirthDate: b, SignedAt: time.Now(), Strokes: [][][]float64{{{0, 0}, {50, 50}}}, CollectorID: "m1"}, 10,
+			sqlite.Sealing{Office: office.Public, KeyHash: name}, sqlite.Near{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	u, err := New(DefaultConfig, db, Credential{}, nil)
+	_, key, _ := ed25519.GenerateKey(nil)
+	u, err := New(DefaultConfig, db, Credential{KioskID: "k1", DeviceKey: key}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +53,9 @@ func TestBatchLimitAdapts(t *testing.T) {
 	batch, err := u.nextBatch(ctx, 0)
 	if err != nil || len(batch.Records) != 3 || batch.Records[0].Seq != 1 || batch.Pending != 7 {
 		t.Fatalf("batch of %d from seq %d, pending %d: %v", len(batch.Records), batch.Records[0].Seq, batch.Pending, err)
+	}
+	if !syncproto.VerifyBatch(key.Public().(ed25519.PublicKey), "k1", db.Epoch(), batch) {
+		t.Fatal("the batch is not signed with the device key")
 	}
 }
 

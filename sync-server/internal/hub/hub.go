@@ -3,6 +3,7 @@ package hub
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,6 +189,7 @@ type session struct {
 	remote  string
 	kioskID string
 	epoch   string
+	key     ed25519.PublicKey // the kiosk's device key; every batch verifies under it
 }
 
 // errClose ends a session after the error message has been queued.
@@ -283,15 +285,20 @@ func (s *session) welcome(ctx context.Context, hello *syncproto.Hello) error {
 		s.fail(syncproto.CodeVersion, fmt.Sprintf("protocol version %d is not supported; this server speaks %d", hello.Version, syncproto.Version))
 		return errClose
 	}
-	if err := s.hub.db.Authenticate(ctx, hello.KioskID, hello.Credential); err != nil {
-		if errors.Is(err, sqlite.ErrUnauthorized) {
-			s.fail(syncproto.CodeUnauthorized, "unknown kiosk, wrong credential or revoked")
-		} else {
-			s.fail(syncproto.CodeInternal, "server storage unavailable")
-		}
+	key, err := s.hub.db.DeviceKey(ctx, hello.KioskID, hello.Credential)
+	switch {
+	case errors.Is(err, sqlite.ErrUnauthorized):
+		s.fail(syncproto.CodeUnauthorized, "unknown kiosk, wrong credential or revoked")
+		return errClose
+	case errors.Is(err, sqlite.ErrNoDeviceKey):
+		slog.Warn("kiosk has no device key; it must enroll again", "kiosk", hello.KioskID, "remote", s.remote)
+		s.fail(syncproto.CodeUnauthorized, "kiosk enrolled without a device key: enroll it again with a new code")
+		return errClose
+	case err != nil:
+		s.fail(syncproto.CodeInternal, "server storage unavailable")
 		return errClose
 	}
-	s.kioskID, s.epoch = hello.KioskID, hello.Epoch
+	s.kioskID, s.epoch, s.key = hello.KioskID, hello.Epoch, key
 	st, err := s.hub.db.EpochState(ctx, s.kioskID, s.epoch)
 	if err != nil {
 		s.fail(syncproto.CodeInternal, "server storage unavailable")
@@ -328,6 +335,13 @@ func (s *session) welcome(ctx context.Context, hello *syncproto.Hello) error {
 func (s *session) handle(ctx context.Context, msg any) error {
 	switch m := msg.(type) {
 	case *syncproto.Batch:
+		// Verified before anything of it, even the kiosk's pending count,
+		// is stored: a batch changed on the way or signed with another key
+		// is not the kiosk's.
+		if !syncproto.VerifyBatch(s.key, s.kioskID, s.epoch, m) {
+			s.refuseSignature(ctx, m)
+			return errClose
+		}
 		// The kiosk's contact and pending count commit with the batch.
 		got, err := s.hub.db.IngestAndTouch(ctx, s.kioskID, s.epoch, m.Records, m.Pending)
 		if errors.Is(err, record.ErrChain) {
@@ -360,6 +374,19 @@ func (s *session) handle(ctx context.Context, msg any) error {
 		return errClose
 	}
 	return nil
+}
+
+// refuseSignature ends a session whose batch does not verify, and leaves
+// a trace for the office: it is tampering on the link or a stolen
+// credential used without the kiosk's key.
+func (s *session) refuseSignature(ctx context.Context, m *syncproto.Batch) {
+	first, last := m.Records[0].Seq, m.Records[len(m.Records)-1].Seq
+	slog.Warn("batch refused: bad signature", "kiosk", s.kioskID, "epoch", s.epoch, "first_seq", first, "last_seq", last, "remote", s.remote)
+	if err := s.hub.db.Audit(ctx, sqlite.AuditEntry{Actor: "kiosk:" + s.kioskID, Action: "sync.bad_signature", Object: "kiosk:" + s.kioskID,
+		Detail: fmt.Sprintf("epoch %s, seq %d–%d, from %s", s.epoch, first, last, s.remote)}); err != nil {
+		slog.Error("audit entry not written", "action", "sync.bad_signature", "kiosk", s.kioskID, "err", err)
+	}
+	s.fail(syncproto.CodeSignature, "the batch's signature does not verify under the kiosk's device key; nothing of it was stored")
 }
 
 func (s *session) send(msg any) {

@@ -3,6 +3,7 @@ package hub
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -36,10 +37,13 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	var out slog.Handler = slog.NewTextHandler(os.Stderr, nil)
 	if !testing.Verbose() {
 		// The hub logs every refused session; keep the test output readable.
-		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+		out = slog.NewTextHandler(io.Discard, nil)
 	}
+	// Warnings are kept too, so tests can check what the office is told.
+	slog.SetDefault(slog.New(&warnings{Handler: out}))
 	os.Exit(m.Run())
 }
 
@@ -52,22 +56,25 @@ const wait = 5 * time.Second
 type testEnv struct {
 	ctx context.Context
 	db  *sqlite.DB
+	dir string // the store's data dir
 	hub *Hub
 	url string
 	cat *catalog.Catalog
 
 	mu       sync.Mutex
-	ingested []string // projects OnIngest was told about
+	ingested []string          // projects OnIngest was told about
+	kiosks   map[string]*kiosk // enrolled by newKiosk, by id
 }
 
 func newEnv(t *testing.T, timing Timing) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir())
+	dir := t.TempDir()
+	db, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &testEnv{ctx: ctx, db: db, hub: New(db, timing), cat: catalog.Demo(calendar.Of(time.Now()))}
+	e := &testEnv{ctx: ctx, db: db, dir: dir, hub: New(db, timing), cat: catalog.Demo(calendar.Of(time.Now())), kiosks: map[string]*kiosk{}}
 	e.hub.OnIngest = func(projects []string) {
 		e.mu.Lock()
 		e.ingested = append(e.ingested, projects...)
@@ -102,26 +109,43 @@ func newEnv(t *testing.T, timing Timing) *testEnv {
 	return e
 }
 
-// kiosk is an enrolled kiosk with its hash-chained log.
+// kiosk is an enrolled kiosk with its device key and hash-chained log.
 type kiosk struct {
 	id, cred, project, epoch string
+	key                      ed25519.PrivateKey
 	recs                     []record.Record
 	names                    []string
 }
 
 var birth = calendar.MustParse("1980-04-12")
 
-// newKiosk registers and enrolls a kiosk that signs for project.
+// newKiosk registers and enrolls a kiosk that signs for project, with a
+// device key of its own as the uplink makes at enrollment.
 func (e *testEnv) newKiosk(t *testing.T, id, project string) *kiosk {
 	t.Helper()
 	if err := e.db.CreateKiosk(e.ctx, id, "Киоск "+id, "code-"+id, time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.db.RedeemEnrollCode(e.ctx, "code-"+id, "cred-"+id)
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.db.RedeemEnrollCode(e.ctx, "code-"+id, "cred-"+id, pub)
 	if err != nil || got != id {
 		t.Fatalf("enroll %s: %q %v", id, got, err)
 	}
-	return &kiosk{id: id, cred: "cred-" + id, project: project, epoch: record.NewEpoch()}
+	k := &kiosk{id: id, cred: "cred-" + id, project: project, epoch: record.NewEpoch(), key: priv}
+	e.mu.Lock()
+	e.kiosks[id] = k
+	e.mu.Unlock()
+	return k
+}
+
+// signed signs b with the kiosk's device key for its epoch, as the
+// uplink does every batch.
+func (k *kiosk) signed(b *syncproto.Batch) *syncproto.Batch {
+	syncproto.SignBatch(k.key, k.id, k.epoch, b)
+	return b
 }
 
 // seen has the kiosk say hello once, as a kiosk that synced before has:
@@ -199,9 +223,14 @@ func (k *kiosk) hello(catalogVersion int) *syncproto.Hello {
 // client is a kiosk's websocket connection. A goroutine reads all the
 // time, as a kiosk does, so pings are answered while a test thinks.
 type client struct {
+	env  *testEnv
 	conn *websocket.Conn
 	in   chan frame
 	err  error // why reading ended; set before in is closed
+	// as is the kiosk the client said hello as, in epoch: it signs the
+	// batches sent without a signature with that kiosk's device key.
+	as    *kiosk
+	epoch string
 }
 
 type frame struct {
@@ -209,14 +238,17 @@ type frame struct {
 	data []byte
 }
 
-func (e *testEnv) dial() (*client, error) {
+func (e *testEnv) dial() (*client, error) { return e.dialTo(e.url) }
+
+// dialTo connects to the hub at url, directly or through a relay.
+func (e *testEnv) dialTo(url string) (*client, error) {
 	d := websocket.Dialer{HandshakeTimeout: wait}
-	conn, _, err := d.Dial(e.url, nil)
+	conn, _, err := d.Dial(url, nil)
 	if err != nil {
 		return nil, err
 	}
 	conn.SetReadLimit(syncproto.MaxMessageBytes)
-	c := &client{conn: conn, in: make(chan frame, 256)}
+	c := &client{env: e, conn: conn, in: make(chan frame, 256)}
 	go func() {
 		defer close(c.in)
 		for {
@@ -231,9 +263,11 @@ func (e *testEnv) dial() (*client, error) {
 	return c, nil
 }
 
-func (e *testEnv) dialT(t *testing.T) *client {
+func (e *testEnv) dialT(t *testing.T) *client { return e.dialToT(t, e.url) }
+
+func (e *testEnv) dialToT(t *testing.T, url string) *client {
 	t.Helper()
-	c, err := e.dial()
+	c, err := e.dialTo(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,6 +276,16 @@ func (e *testEnv) dialT(t *testing.T) *client {
 }
 
 func (c *client) send(msg any) error {
+	switch m := msg.(type) {
+	case *syncproto.Hello:
+		c.env.mu.Lock()
+		c.as, c.epoch = c.env.kiosks[m.KioskID], m.Epoch
+		c.env.mu.Unlock()
+	case *syncproto.Batch:
+		if m.Signature == nil && c.as != nil {
+			syncproto.SignBatch(c.as.key, c.as.id, c.epoch, m)
+		}
+	}
 	b, err := syncproto.Encode(msg)
 	if err != nil {
 		return err
@@ -713,7 +757,7 @@ func TestOutOfState(t *testing.T) {
 		welcome bool // say hello first
 		msg     any
 	}{
-		{"batch before hello", false, &syncproto.Batch{Records: pending}},
+		{"batch before hello", false, k.signed(&syncproto.Batch{Records: pending})},
 		{"status before hello", false, &syncproto.Status{Pending: 1}},
 		{"check before hello", false, &syncproto.Check{ID: 1, ProjectID: "p1", KeyHash: keyHash}},
 		{"ack before hello", false, &syncproto.Ack{AckedSeq: 1}},
@@ -760,14 +804,19 @@ func TestVersion(t *testing.T) {
 	b.finish(t)
 }
 
-// batchFrame encodes a batch by hand, so it can carry what Encode would not.
-func batchFrame(t *testing.T, recs []record.Record, extra string) []byte {
+// batchFrame encodes a batch signed by k by hand, so it can carry what
+// Encode would not.
+func batchFrame(t *testing.T, k *kiosk, recs []record.Record, extra string) []byte {
 	t.Helper()
 	b, err := json.Marshal(recs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return []byte(`{"type":"batch","records":` + string(b) + `,"pending":0` + extra + `}`)
+	sig, err := json.Marshal(k.signed(&syncproto.Batch{Records: recs}).Signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(`{"type":"batch","records":` + string(b) + `,"pending":0,"signature":` + string(sig) + extra + `}`)
 }
 
 func TestGarbageFrames(t *testing.T) {
@@ -778,7 +827,7 @@ func TestGarbageFrames(t *testing.T) {
 	e.seen(t, k)
 	before := e.stored(t, k)
 	recs := k.unsigned(3)
-	valid := batchFrame(t, recs, "")
+	valid := batchFrame(t, k, recs, "")
 
 	tests := []struct {
 		name    string
@@ -794,7 +843,7 @@ func TestGarbageFrames(t *testing.T) {
 		{"binary frame before hello", false, websocket.BinaryMessage, []byte{1, 2, 3}},
 		{"unknown message type", true, websocket.TextMessage, []byte(`{"type":"gossip"}`)},
 		{"no message type", true, websocket.TextMessage, []byte(`{"records":[]}`)},
-		{"unknown field in a batch", true, websocket.TextMessage, batchFrame(t, recs, `,"priority":1`)},
+		{"unknown field in a batch", true, websocket.TextMessage, batchFrame(t, k, recs, `,"priority":1`)},
 		{"unknown field in hello", false, websocket.TextMessage, func() []byte {
 			b, _ := syncproto.Encode(k.hello(0))
 			return append(b[:len(b)-1], `,"admin":true}`...)
@@ -803,11 +852,19 @@ func TestGarbageFrames(t *testing.T) {
 		{"batch with seq 0", true, websocket.TextMessage, func() []byte {
 			bad := append([]record.Record(nil), recs...)
 			bad[0].Seq = 0
-			return batchFrame(t, bad[:1], "")
+			return batchFrame(t, k, bad[:1], "")
 		}()},
 		{"empty batch", true, websocket.TextMessage, []byte(`{"type":"batch","records":[],"pending":0}`)},
 		{"negative pending", true, websocket.TextMessage, bytes.Replace(valid, []byte(`"pending":0`), []byte(`"pending":-1`), 1)},
 		{"bad hash hex", true, websocket.TextMessage, bytes.Replace(valid, []byte(`"hash":"`), []byte(`"hash":"zz`), 1)},
+		{"batch without a signature", true, websocket.TextMessage, func() []byte {
+			b, _ := syncproto.Encode(&syncproto.Batch{Records: recs})
+			return b
+		}()},
+		{"signature not 64 bytes", true, websocket.TextMessage, func() []byte {
+			b, _ := syncproto.Encode(&syncproto.Batch{Records: recs, Signature: k.signed(&syncproto.Batch{Records: recs}).Signature[:63]})
+			return b
+		}()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -841,7 +898,7 @@ func oversizedBatch(t *testing.T, k *kiosk) []byte {
 		recs = append(recs, r)
 		seq, prev = r.Seq, r.Hash
 	}
-	frame := batchFrame(t, recs, "")
+	frame := batchFrame(t, k, recs, "")
 	if len(frame) <= syncproto.MaxMessageBytes {
 		t.Fatalf("frame of %d bytes is not over the limit", len(frame))
 	}
@@ -913,7 +970,7 @@ func TestBatchWithinLimitsFitsTheReadLimit(t *testing.T) {
 		recs = append(recs, r)
 		seq, prev = r.Seq, r.Hash
 	}
-	frame, err := syncproto.Encode(&syncproto.Batch{Records: recs})
+	frame, err := syncproto.Encode(k.signed(&syncproto.Batch{Records: recs}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -198,14 +198,14 @@ func TestEnrollment(t *testing.T) {
 	if err := db.CreateKiosk(ctx, "k1", "Школа", "code-1", now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.RedeemEnrollCode(ctx, "wrong", "cred"); !errors.Is(err, ErrEnrollCode) {
+	if _, err := db.RedeemEnrollCode(ctx, "wrong", "cred", testDeviceKey); !errors.Is(err, ErrEnrollCode) {
 		t.Fatal(err)
 	}
-	id, err := db.RedeemEnrollCode(ctx, "code-1", "cred-1")
+	id, err := db.RedeemEnrollCode(ctx, "code-1", "cred-1", testDeviceKey)
 	if err != nil || id != "k1" {
 		t.Fatal(id, err)
 	}
-	if _, err := db.RedeemEnrollCode(ctx, "code-1", "cred-2"); !errors.Is(err, ErrEnrollCode) {
+	if _, err := db.RedeemEnrollCode(ctx, "code-1", "cred-2", testDeviceKey); !errors.Is(err, ErrEnrollCode) {
 		t.Fatalf("replayed code: %v", err)
 	}
 	if err := db.Authenticate(ctx, "k1", "cred-1"); err != nil {
@@ -218,7 +218,7 @@ func TestEnrollment(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.now = func() time.Time { return now.Add(2 * time.Hour) }
-	if _, err := db.RedeemEnrollCode(ctx, "code-2", "cred"); !errors.Is(err, ErrEnrollCode) {
+	if _, err := db.RedeemEnrollCode(ctx, "code-2", "cred", testDeviceKey); !errors.Is(err, ErrEnrollCode) {
 		t.Fatalf("expired code: %v", err)
 	}
 	if err := db.RevokeKiosk(ctx, "k1"); err != nil {

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -15,6 +16,11 @@ var (
 	ErrEnrollCode   = errors.New("sqlite: enrollment code unknown, used or expired")
 	ErrUnauthorized = errors.New("sqlite: unknown kiosk, wrong credential or revoked")
 	ErrNotFound     = errors.New("sqlite: not found")
+	// ErrDeviceKey: an enrollment without a valid Ed25519 public key.
+	ErrDeviceKey = errors.New("sqlite: device key must be an Ed25519 public key")
+	// ErrNoDeviceKey: the kiosk was enrolled before device keys and cannot
+	// sign its batches; it must enroll again.
+	ErrNoDeviceKey = errors.New("sqlite: kiosk has no device key: enroll it again")
 )
 
 // Kiosk is a registered kiosk as the office sees it.
@@ -47,9 +53,13 @@ func (db *DB) CreateKiosk(ctx context.Context, id, name, code string, expires ti
 	})
 }
 
-// RedeemEnrollCode exchanges a one-time code for a credential: the code is
-// erased in the same transaction, so it can never be used twice.
-func (db *DB) RedeemEnrollCode(ctx context.Context, code, credential string) (string, error) {
+// RedeemEnrollCode exchanges a one-time code for a credential and registers
+// the kiosk's device key, replacing any earlier one: the code is erased in
+// the same transaction, so it can never be used twice.
+func (db *DB) RedeemEnrollCode(ctx context.Context, code, credential string, deviceKey ed25519.PublicKey) (string, error) {
+	if len(deviceKey) != ed25519.PublicKeySize {
+		return "", ErrDeviceKey
+	}
 	var id string
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		var expires string
@@ -66,10 +76,28 @@ func (db *DB) RedeemEnrollCode(ctx context.Context, code, credential string) (st
 			return ErrEnrollCode
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE kiosks SET enroll_code_hash = NULL, enroll_expires_at = NULL,
-			credential_hash = ?, enrolled_at = ? WHERE id = ?`, SecretHash(credential), db.stamp(), id)
+			credential_hash = ?, device_key = ?, enrolled_at = ? WHERE id = ?`, SecretHash(credential), []byte(deviceKey), db.stamp(), id)
 		return err
 	})
 	return id, err
+}
+
+// DeviceKey checks a kiosk's credential as Authenticate does and returns
+// the public key its batches must verify under.
+func (db *DB) DeviceKey(ctx context.Context, id, credential string) (ed25519.PublicKey, error) {
+	var key []byte
+	err := db.db.QueryRowContext(ctx, `SELECT device_key FROM kiosks WHERE id = ? AND credential_hash = ? AND revoked_at IS NULL`,
+		id, SecretHash(credential)).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: device key: %w", err)
+	}
+	if len(key) != ed25519.PublicKeySize {
+		return nil, ErrNoDeviceKey
+	}
+	return ed25519.PublicKey(key), nil
 }
 
 // Authenticate checks a kiosk's credential and that it is not revoked.

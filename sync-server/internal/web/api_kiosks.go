@@ -1,8 +1,12 @@
 package web
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base32"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -96,17 +100,27 @@ func (s *Server) handleRevokeKiosk(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleEnroll exchanges a one-time enrollment code for the kiosk's
-// long-lived credential. The server keeps only the credential's hash.
+// long-lived credential and registers the kiosk's device key, the Ed25519
+// public key its batches must verify under. The server keeps only the
+// credential's hash.
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Code string `json:"code"`
+		Code      string `json:"code"`
+		DeviceKey string `json:"device_key"`
 	}
 	if err := api.Decode(w, r, s.cfg.BodyLimit, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	// Checked before the code, so a kiosk too old to send a key does not
+	// spend its code.
+	key, err := base64.StdEncoding.DecodeString(req.DeviceKey)
+	if err != nil || len(key) != ed25519.PublicKeySize {
+		s.fail(w, r, api.Errorf(http.StatusBadRequest, "device_key", "enrollment from %s without a base64 Ed25519 public key in device_key", r.RemoteAddr))
+		return
+	}
 	credential := randomString(base32.StdEncoding.WithPadding(base32.NoPadding), 32)
-	id, err := s.db.RedeemEnrollCode(r.Context(), strings.ToUpper(strings.TrimSpace(req.Code)), credential)
+	id, err := s.db.RedeemEnrollCode(r.Context(), strings.ToUpper(strings.TrimSpace(req.Code)), credential, key)
 	if errors.Is(err, sqlite.ErrEnrollCode) {
 		s.fail(w, r, api.Errorf(http.StatusUnauthorized, "enroll_code", "enrollment refused from %s", r.RemoteAddr))
 		return
@@ -115,5 +129,9 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// The key's fingerprint, so the office can tell which key a kiosk
+	// enrolled with when it was enrolled again.
+	sum := sha256.Sum256(key)
+	s.audit(r, "kiosk:"+id, "kiosk.enroll", "kiosk:"+id, "device key sha256:"+hex.EncodeToString(sum[:8]))
 	api.WriteJSON(w, http.StatusOK, map[string]string{"kiosk_id": id, "credential": credential})
 }

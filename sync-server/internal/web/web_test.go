@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -316,12 +318,27 @@ func (e *testEnv) enroll(t *testing.T, name string) (id, credential string) {
 	if id == "" || code == "" || r.body["name"] != name {
 		t.Fatalf("created %s", r.raw)
 	}
-	r = e.request(t, "POST", "/api/enroll", "application/json", fmt.Sprintf(`{"code":%q}`, code), "").expect(t, http.StatusOK, "")
+	r = e.request(t, "POST", "/api/enroll", "application/json", enrollBody(code, newDeviceKey(t)), "").expect(t, http.StatusOK, "")
 	if r.body["kiosk_id"] != id {
 		t.Fatalf("enrolled %s, want kiosk %s", r.raw, id)
 	}
 	credential, _ = r.body["credential"].(string)
 	return id, credential
+}
+
+// newDeviceKey is a kiosk's device key pair, made as a kiosk makes it.
+func newDeviceKey(t *testing.T) ed25519.PrivateKey {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv
+}
+
+// enrollBody is a kiosk's enrollment request with its public key.
+func enrollBody(code string, key ed25519.PrivateKey) string {
+	return fmt.Sprintf(`{"code":%q,"device_key":%q}`, code, base64.StdEncoding.EncodeToString(key.Public().(ed25519.PublicKey)))
 }
 
 func TestEnroll(t *testing.T) {
@@ -343,8 +360,29 @@ func TestEnroll(t *testing.T) {
 		t.Fatalf("kiosks %v", ks)
 	}
 
+	// Without the kiosk's device key, or with one that is not a base64
+	// Ed25519 public key: refused, and the code is not spent.
+	key := newDeviceKey(t)
+	pub := key.Public().(ed25519.PublicKey)
+	for _, body := range []string{
+		fmt.Sprintf(`{"code":%q}`, code),
+		fmt.Sprintf(`{"code":%q,"device_key":""}`, code),
+		fmt.Sprintf(`{"code":%q,"device_key":"not base64!"}`, code),
+		fmt.Sprintf(`{"code":%q,"device_key":%q}`, code, base64.StdEncoding.EncodeToString(pub[:31])),
+		fmt.Sprintf(`{"code":%q,"device_key":%q}`, code, base64.StdEncoding.EncodeToString(append(bytes.Clone(pub), 0))),
+		fmt.Sprintf(`{"code":%q,"device_key":%q}`, code, base64.URLEncoding.EncodeToString(bytes.Repeat([]byte{0xfb}, 32))),
+	} {
+		r := e.request(t, "POST", "/api/enroll", "application/json", body, "").expect(t, http.StatusBadRequest, "device_key")
+		if r.body["message"] == "" {
+			t.Fatalf("%s: no message: %s", body, r.raw)
+		}
+	}
+	if ks := e.kiosks(t); ks[0]["enrolled_at"] != nil {
+		t.Fatalf("enrolled without a device key: %v", ks)
+	}
+
 	// The code as a person types it: lower case, spaces around.
-	r = e.request(t, "POST", "/api/enroll", "application/json", fmt.Sprintf(`{"code":" %s "}`, strings.ToLower(code)), "").expect(t, http.StatusOK, "")
+	r = e.request(t, "POST", "/api/enroll", "application/json", enrollBody(" "+strings.ToLower(code)+" ", key), "").expect(t, http.StatusOK, "")
 	cred, _ := r.body["credential"].(string)
 	if r.body["kiosk_id"] != id || len(cred) < 32 {
 		t.Fatalf("enrolled %s", r.raw)
@@ -352,14 +390,17 @@ func TestEnroll(t *testing.T) {
 	if err := e.db.Authenticate(e.ctx, id, cred); err != nil {
 		t.Fatalf("the credential does not authenticate: %v", err)
 	}
+	if got, err := e.db.DeviceKey(e.ctx, id, cred); err != nil || !got.Equal(pub) {
+		t.Fatalf("stored device key %x %v, want %x", got, err, pub)
+	}
 	if ks := e.kiosks(t); ks[0]["enrolled_at"] == nil {
 		t.Fatalf("kiosks %v", ks)
 	}
 
 	// Replay: the code is gone, the credential issued stays the only one.
-	e.request(t, "POST", "/api/enroll", "application/json", fmt.Sprintf(`{"code":%q}`, code), "").expect(t, http.StatusUnauthorized, "enroll_code")
-	if err := e.db.Authenticate(e.ctx, id, cred); err != nil {
-		t.Fatalf("a replay broke the credential: %v", err)
+	e.request(t, "POST", "/api/enroll", "application/json", enrollBody(code, newDeviceKey(t)), "").expect(t, http.StatusUnauthorized, "enroll_code")
+	if got, err := e.db.DeviceKey(e.ctx, id, cred); err != nil || !got.Equal(pub) {
+		t.Fatalf("a replay changed the credential or the key: %x %v", got, err)
 	}
 
 	// An expired code, an unknown one, an empty one.
@@ -367,7 +408,7 @@ func TestEnroll(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []string{"EXPIREDCODE", "NOSUCHCODE", ""} {
-		e.request(t, "POST", "/api/enroll", "application/json", fmt.Sprintf(`{"code":%q}`, c), "").expect(t, http.StatusUnauthorized, "enroll_code")
+		e.request(t, "POST", "/api/enroll", "application/json", enrollBody(c, key), "").expect(t, http.StatusUnauthorized, "enroll_code")
 	}
 	for _, k := range e.kiosks(t) {
 		if k["id"] == "kold" && k["enrolled_at"] != nil {
@@ -377,7 +418,7 @@ func TestEnroll(t *testing.T) {
 	// A revoked kiosk's code is void.
 	r = e.admin(t, "POST", "/api/kiosks", `{"name":"Киоск 2"}`).expect(t, http.StatusCreated, "")
 	e.admin(t, "DELETE", "/api/kiosks/"+r.body["id"].(string), "").expect(t, http.StatusNoContent, "")
-	e.request(t, "POST", "/api/enroll", "application/json", fmt.Sprintf(`{"code":%q}`, r.body["enroll_code"]), "").expect(t, http.StatusUnauthorized, "enroll_code")
+	e.request(t, "POST", "/api/enroll", "application/json", enrollBody(r.body["enroll_code"].(string), key), "").expect(t, http.StatusUnauthorized, "enroll_code")
 
 	// Enrollment is JSON only, strictly.
 	e.request(t, "POST", "/api/enroll", "text/plain", `{"code":"X"}`, "").expect(t, http.StatusUnsupportedMediaType, "unsupported_media_type")
