@@ -178,7 +178,7 @@ func (m *Main) Run(ctx context.Context) error {
 		webCfg.Sync = m.Uplink
 		m.jobs.Go(func() { m.Uplink.Run(jobsCtx) })
 	}
-	m.jobs.Go(func() { m.Station.EraseSealedEvery(jobsCtx, cfg.KeepSealed, cfg.KeepSealed/24) })
+	m.jobs.Go(func() { m.Station.EraseSealedEvery(jobsCtx, cfg.KeepSealed, min(cfg.KeepSealed/24, time.Hour)) })
 	if m.Server, err = web.New(webCfg, m.Station); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sbor-project/sbor/shared/record"
 )
@@ -125,4 +126,60 @@ func bytesInDir(t *testing.T, dir, s string) bool {
 		return nil
 	})
 	return found
+}
+
+// TestSealedErasedAfterAck: a kiosk started again with -keep-sealed erases,
+// at once, the sealed parts of records the server acknowledged longer ago,
+// keeps those not yet acknowledged, and its log still verifies.
+func TestSealedErasedAfterAck(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	data, file := filepath.Join(dir, "data"), writeCatalog(t, dir)
+	m := startKioskArgs(t, data, file)
+	c := newClient(t, m)
+	if code, body := c.post("/api/shift", map[string]string{"pin": testPIN, "collector_id": "m2"}); code != 200 {
+		t.Fatalf("open shift: %d %v", code, body)
+	}
+	for _, name := range []string{"Орлова Анна Ильинична", "Лебедев Олег Петрович", "Зайцева Ирина Олеговна"} {
+		if code, body := c.post("/api/projects/p1/signatures", form(name, "1975-06-01")); code != 201 {
+			t.Fatalf("sign: %d %v", code, body)
+		}
+	}
+	// The server acknowledged the first two two hours ago (as the uplink
+	// records an ack), the third not at all.
+	if err := m.DB.MarkAcked(ctx, 2, time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m = startKioskArgs(t, data, file, "-keep-sealed", "1h")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		held, err := m.DB.SealedHeld(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sealed parts held, want 1 (the unacknowledged)", held)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	recs, err := m.DB.Records(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prevSeq, prev := uint64(0), record.Genesis
+	for _, r := range recs {
+		if err := r.Verify(m.DB.Epoch(), prevSeq, prev); err != nil {
+			t.Fatalf("log after erasing: %v", err)
+		}
+		if (r.Sealed == nil) != (r.Seq <= 2) {
+			t.Errorf("record %d: sealed part held = %v", r.Seq, r.Sealed != nil)
+		}
+		prevSeq, prev = r.Seq, r.Hash
+	}
 }

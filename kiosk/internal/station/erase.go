@@ -8,10 +8,10 @@ import (
 
 // EraseSealed erases the sealed personal data of records the server
 // acknowledged more than keep ago; their hashes stay, so the log still
-// verifies.
+// verifies. Acknowledgements are stamped with the device clock (the
+// uplink's), so the cutoff is taken from it too.
 func (s *Station) EraseSealed(ctx context.Context, keep time.Duration) (int64, error) {
-	now, _ := s.clock.Now()
-	return s.db.EraseSealed(ctx, now.Add(-keep))
+	return s.db.EraseSealed(ctx, time.Now().Add(-keep))
 }
 
 // EraseSealedEvery runs EraseSealed at once and then every interval (at
