@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/sbor-project/sbor/scripts/bench/workload"
@@ -18,6 +19,7 @@ import (
 	"github.com/sbor-project/sbor/shared/citizen"
 	"github.com/sbor-project/sbor/shared/consent"
 	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/signature"
 	"github.com/sbor-project/sbor/shared/storage"
 )
@@ -26,7 +28,7 @@ import (
 type kioskResult struct {
 	N          int
 	Submit     latencies // POST … → 201 read, through the kiosk's HTTP API
-	Bare       latencies // BEGIN … COMMIT of the same two INSERTs, bare
+	Bare       latencies // BEGIN … COMMIT of the same rows, bare
 	Idle, Load memory
 }
 
@@ -91,12 +93,16 @@ func (k *kioskClient) sign(ctx context.Context, project string, c, points int) (
 
 // bareKiosk is the kiosk figure's limit: the kiosk's schema (its migration
 // files applied) in a SQLite file opened with the same durability (WAL,
-// synchronous=FULL), and the two INSERTs a signature makes, committed.
+// synchronous=FULL), and the rows a signature makes — the log record with
+// its sealed part, the signature row and its near keys — committed. The
+// sealing and hashing are done before the clock starts.
 type bareKiosk struct {
-	db    *sql.DB
-	epoch string
-	seq   uint64
-	head  record.Hash
+	db     *sql.DB
+	epoch  string
+	seq    uint64
+	head   record.Hash
+	office seal.PublicKey
+	secret []byte
 }
 
 func openBareKiosk(ctx context.Context, repo, dir string) (*bareKiosk, error) {
@@ -108,7 +114,12 @@ func openBareKiosk(ctx context.Context, repo, dir string) (*bareKiosk, error) {
 		db.Close()
 		return nil, err
 	}
-	return &bareKiosk{db: db, epoch: record.NewEpoch()}, nil
+	kp, err := seal.Generate()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &bareKiosk{db: db, epoch: record.NewEpoch(), office: kp.Public, secret: []byte("bare dedupe secret")}, nil
 }
 
 // insert commits citizen c's signature and returns how long BEGIN …
@@ -124,8 +135,13 @@ func (b *bareKiosk) insert(ctx context.Context, project string, c, points int) (
 	if err != nil {
 		return 0, err
 	}
-	strokes, _ := json.Marshal(s.Strokes)
-	r := record.New(b.epoch, b.seq, b.head, record.TypeSignature, payload)
+	public, sealed, err := record.Seal(record.TypeSignature, payload, b.office)
+	if err != nil {
+		return 0, err
+	}
+	r := record.NewSealed(b.epoch, b.seq, b.head, record.TypeSignature, public, sealed)
+	keyHash := citizen.KeyHash(s.IdentityKey, b.secret)
+	nearKeys := citizen.NearKeys(name, birth, b.secret)
 	at := now.Format(time.RFC3339)
 	start := time.Now()
 	tx, err := b.db.BeginTx(ctx, nil)
@@ -133,15 +149,23 @@ func (b *bareKiosk) insert(ctx context.Context, project string, c, points int) (
 		return 0, err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "INSERT INTO records (seq, type, payload, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		r.Seq, string(r.Type), r.Payload, r.PrevHash[:], r.Hash[:], at); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO records (seq, type, payload, sealed, seal_digest, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		r.Seq, string(r.Type), r.Payload, r.Sealed, r.SealDigest[:], r.PrevHash[:], r.Hash[:], at); err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO signatures (seq, project_id, identity_key, full_name, birth_date,
-			signed_at, clock_source, consent_version, strokes, collector_id, sheet, row, near_duplicate_of)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.Seq, s.ProjectID, string(s.IdentityKey), s.FullName, s.BirthDate.String(), at, s.ClockSource, s.ConsentVersion,
-		strokes, s.CollectorID, s.Sheet, s.Row, nil); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO signatures (seq, project_id, key_hash,
+			signed_at, clock_source, consent_version, collector_id, sheet, row, near_duplicate_of)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Seq, s.ProjectID, keyHash, at, s.ClockSource, s.ConsentVersion, s.CollectorID, s.Sheet, s.Row, nil); err != nil {
+		return 0, err
+	}
+	// One statement for the near keys, as the kiosk writes them.
+	args := make([]any, 0, 3*len(nearKeys))
+	for _, k := range nearKeys {
+		args = append(args, s.ProjectID, k, r.Seq)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO near_keys (project_id, near_key, seq) VALUES (?, ?, ?)"+
+		strings.Repeat(", (?, ?, ?)", len(nearKeys)-1), args...); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {

@@ -330,7 +330,8 @@ const method = `## How each figure is measured
 - **Kiosk submit → committed.** A real kiosk (` + "`bin/kiosk -demo`" + `, offline, its own data dir) takes 10,000
   signatures through ` + "`POST /api/projects/p1/signatures`" + ` one after another, as its screen sends them; the time
   is from sending the request to reading the 201, which the kiosk sends only after the commit. The limit is
-  the same two INSERTs (the log record and the signature row) into the kiosk's own schema (its migration files)
+  the same rows (the log record with its sealed part, the signature row and its near keys; sealed and hashed
+  before the clock starts) inserted into the kiosk's own schema (its migration files)
   in a SQLite file opened the same way (` + "`shared/storage`" + `: WAL, ` + "`synchronous=FULL`" + `, secure delete), BEGIN to
   COMMIT. The two alternate in blocks of 500 so that whatever else the machine does weighs on both.
 - **Server ingest.** A real ` + "`bin/sync-server`" + `; the office's API puts a catalogue of 1,001 projects and registers

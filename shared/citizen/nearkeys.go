@@ -3,14 +3,22 @@ package citizen
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
 	"strconv"
 
 	"github.com/sbor-project/sbor/shared/calendar"
 )
 
-// NearKeySize is the length of one near key: half an HMAC-SHA256, ample to
-// keep chance matches out of a project's few thousand signers.
-const NearKeySize = 16
+// A near key is a bucket of the birth date followed by the variant's own
+// hash, both truncated HMAC-SHA256: ample to keep chance matches out of a
+// project's few thousand signers. The shared bucket puts a signer's keys
+// side by side in an index, so storing them writes a page or two, not one
+// page per key; it tells only that two signers share a birth date.
+const (
+	nearBucketSize  = 8
+	nearVariantSize = 12
+	NearKeySize     = nearBucketSize + nearVariantSize
+)
 
 // NearKeys and NearProbes find near duplicates (NearDuplicate) without
 // keeping names: a kiosk stores an earlier signer's NearKeys, and a later
@@ -57,14 +65,18 @@ func NearProbes(name string, birth calendar.Date, secret []byte) [][]byte {
 }
 
 type variants struct {
-	mac  []byte // the HMAC key
-	pre  string // the birth date, which every variant shares
-	seen map[string]bool
-	out  [][]byte
+	mac    hash.Hash // HMAC under the secret, reset for each variant
+	pre    string    // the birth date, which every variant shares
+	bucket []byte
+	seen   map[string]bool
+	out    [][]byte
 }
 
 func newVariants(birth calendar.Date, secret []byte, n int) *variants {
-	return &variants{mac: secret, pre: "near|" + birth.String() + "|", seen: make(map[string]bool, n), out: make([][]byte, 0, n)}
+	h := hmac.New(sha256.New, secret)
+	h.Write([]byte("near-bucket|" + birth.String()))
+	return &variants{mac: hmac.New(sha256.New, secret), pre: "near|" + birth.String() + "|", bucket: h.Sum(nil)[:nearBucketSize],
+		seen: make(map[string]bool, n), out: make([][]byte, 0, n)}
 }
 
 func (v *variants) add(kind, pos string, name []rune) {
@@ -73,9 +85,11 @@ func (v *variants) add(kind, pos string, name []rune) {
 		return // repeated letters give repeated variants
 	}
 	v.seen[s] = true
-	h := hmac.New(sha256.New, v.mac)
-	h.Write([]byte(s))
-	v.out = append(v.out, h.Sum(nil)[:NearKeySize])
+	v.mac.Reset()
+	v.mac.Write([]byte(s))
+	key := make([]byte, 0, NearKeySize)
+	key = append(append(key, v.bucket...), v.mac.Sum(nil)[:nearVariantSize]...)
+	v.out = append(v.out, key)
 }
 
 func deleteAt(r []rune, i int) []rune {

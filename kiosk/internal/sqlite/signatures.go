@@ -82,11 +82,8 @@ func (db *DB) AddSignature(ctx context.Context, s signature.Signature, sheetSize
 		if err != nil {
 			return fmt.Errorf("sqlite: insert signature: %w", err)
 		}
-		for _, k := range near.Keys {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO near_keys (project_id, near_key, seq) VALUES (?, ?, ?)",
-				s.ProjectID, k, rec.Seq); err != nil {
-				return fmt.Errorf("sqlite: near keys: %w", err)
-			}
+		if err := insertNearKeys(ctx, tx, s.ProjectID, rec.Seq, near.Keys); err != nil {
+			return err
 		}
 		saved = Saved{Seq: rec.Seq, Position: pos, NearDuplicateOf: nearOf}
 		return tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM signatures WHERE project_id = ?", s.ProjectID).Scan(&saved.Count)
@@ -115,6 +112,24 @@ func nextPosition(ctx context.Context, tx *sql.Tx, project, collector string, si
 		return sheet.Position{}, fmt.Errorf("sqlite: max sheet: %w", err)
 	}
 	return sheet.Next(last, maxSheet, size), nil
+}
+
+// insertNearKeys stores a signer's near keys in one statement: some
+// sixty rows, which one by one would cost more than the rest of a
+// signature's writing.
+func insertNearKeys(ctx context.Context, tx *sql.Tx, project string, seq uint64, keys [][]byte) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 3*len(keys))
+	for _, k := range keys {
+		args = append(args, project, k, seq)
+	}
+	q := "INSERT INTO near_keys (project_id, near_key, seq) VALUES (?, ?, ?)" + strings.Repeat(", (?, ?, ?)", len(keys)-1)
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("sqlite: near keys: %w", err)
+	}
+	return nil
 }
 
 // nearDuplicate returns the first earlier signature of the project one of
