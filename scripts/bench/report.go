@@ -336,7 +336,9 @@ const method = `## How each figure is measured
   COMMIT. The two alternate in blocks of 500 so that whatever else the machine does weighs on both.
 - **Server ingest.** A real ` + "`bin/sync-server`" + `; the office's API puts a catalogue of 1,001 projects and registers
   100 kiosks, each enrolled with its one-time code. 100 simulated kiosks each hold their own log (hash-chained with
-  ` + "`shared/record`" + `, payloads ` + "`shared/signature.Signature`" + ` as JSON with drawn strokes) and send it over a
+  ` + "`shared/record`" + `, payloads ` + "`shared/signature.Signature`" + ` as JSON with drawn strokes, the personal members
+  sealed to the office key the server stamps into its catalogue, as kiosks seal them; batches signed with each kiosk's
+  device key) and send it over a
   loopback websocket in the real protocol (` + "`shared/syncproto`" + `: hello, welcome, batches of 200, at most 4
   unacknowledged, acks), all at once. The rate is over the first 10 % of every log, prepared in memory beforehand;
   5 % of all signatures repeat a citizen another kiosk signed up, and the server dedupes them. The limit is the same

@@ -22,6 +22,7 @@ import (
 
 	"github.com/sbor-project/sbor/scripts/bench/workload"
 	"github.com/sbor-project/sbor/shared/calendar"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/storage"
 )
 
@@ -163,6 +164,23 @@ func runServer(ctx context.Context, cfg config, spec workload.Spec, watchers int
 	if err := adm.do(ctx, http.MethodPut, "/api/catalog", spec.Catalog(1, today), http.StatusOK, &put); err != nil {
 		return res, err
 	}
+	// Kiosks seal personal data to the office key the server stamps into
+	// its catalogue, so the server opens every signature, as in the field.
+	var stamped struct {
+		OfficeKey string `json:"office_key"`
+	}
+	if err := adm.do(ctx, http.MethodGet, "/api/catalog", nil, http.StatusOK, &stamped); err != nil {
+		return res, err
+	}
+	office, err := seal.ParsePublicKey(stamped.OfficeKey)
+	if err != nil {
+		return res, fmt.Errorf("the server's catalogue has no usable office key: %w", err)
+	}
+	newChain := func(i int) *workload.Chain {
+		c := workload.NewChain(uint64(i))
+		c.Office = office
+		return c
+	}
 	kiosks := make([]*simKiosk, spec.Kiosks)
 	for i := range kiosks {
 		code, err := adm.registerKiosk(ctx, workload.KioskName(i))
@@ -177,7 +195,7 @@ func runServer(ctx context.Context, cfg config, spec workload.Spec, watchers int
 		if err != nil {
 			return res, err
 		}
-		kiosks[i] = &simKiosk{idx: i, id: id, cred: cred, key: key, total: spec.PerKiosk, gen: spec.Kiosk(i), chain: workload.NewChain(uint64(i))}
+		kiosks[i] = &simKiosk{idx: i, id: id, cred: cred, key: key, total: spec.PerKiosk, gen: spec.Kiosk(i), chain: newChain(i)}
 	}
 	cfg.progress("server: catalogue of %d projects, %d kiosks enrolled", spec.Projects+1, spec.Kiosks)
 
@@ -194,7 +212,7 @@ func runServer(ctx context.Context, cfg config, spec workload.Spec, watchers int
 	framesA := make([][]frame, len(kiosks))
 	var batchesA []workload.Batch
 	for i, k := range kiosks {
-		g, c := spec.Kiosk(i), workload.NewChain(uint64(i))
+		g, c := spec.Kiosk(i), newChain(i)
 		batchesA = append(batchesA, workload.Batches(g, c, k.id, perA, 200)...)
 		if framesA[i], err = k.encode(perA); err != nil {
 			return res, err

@@ -51,9 +51,20 @@ func Seal(t Type, payload []byte, office seal.PublicKey) (public, sealed []byte,
 // key and joined to the public one. A record without a seal is returned as
 // it is; one whose seal was erased, or is not for kp, gives ErrUnsealed.
 func (r Record) Open(kp *seal.KeyPair) ([]byte, error) {
+	private, err := r.OpenPersonal(kp)
+	if err != nil || private == nil {
+		return r.Payload, err
+	}
+	return seal.Merge(r.Payload, private)
+}
+
+// OpenPersonal returns only the opened personal members (nil for a record
+// without a seal), for a reader that decodes the two parts into one value
+// and so need not join them (json.Unmarshal of each fills its own fields).
+func (r Record) OpenPersonal(kp *seal.KeyPair) ([]byte, error) {
 	switch {
 	case r.SealDigest == (Hash{}):
-		return r.Payload, nil
+		return nil, nil
 	case r.Sealed == nil:
 		return nil, fmt.Errorf("%w: seq %d: the kiosk erased it", ErrUnsealed, r.Seq)
 	case kp == nil:
@@ -63,5 +74,5 @@ func (r Record) Open(kp *seal.KeyPair) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: seq %d: %w", ErrUnsealed, r.Seq, err)
 	}
-	return seal.Merge(r.Payload, private)
+	return private, nil
 }

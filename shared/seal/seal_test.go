@@ -97,3 +97,43 @@ func TestSplitMerge(t *testing.T) {
 		}
 	}
 }
+
+// A sealing session's ephemeral key serves SessionMessages messages and is
+// then replaced; the office opens every message, and computes one shared
+// key per session.
+func TestSessions(t *testing.T) {
+	kp, _ := Generate()
+	eph := map[string]int{}
+	var msgs [][]byte
+	for i := range 2*SessionMessages + 1 {
+		m, err := Seal(kp.Public, []byte{byte(i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eph[string(m[1:1+KeySize])]++
+		msgs = append(msgs, m)
+	}
+	if len(eph) != 3 {
+		t.Fatalf("%d ephemeral keys for %d messages, want 3", len(eph), len(msgs))
+	}
+	for i, m := range msgs {
+		got, err := kp.Open(m)
+		if err != nil || len(got) != 1 || got[0] != byte(i) {
+			t.Fatalf("message %d: %v %v", i, got, err)
+		}
+	}
+	if len(kp.shared) != 3 {
+		t.Fatalf("%d shared keys computed, want one per session", len(kp.shared))
+	}
+	// A session is per office key.
+	other, _ := Generate()
+	a, _ := Seal(other.Public, []byte("x"))
+	if bytes.Equal(a[1:1+KeySize], msgs[len(msgs)-1][1:1+KeySize]) {
+		t.Fatal("two office keys share a sealing session")
+	}
+	for _, bad := range [][]byte{nil, msgs[0][:Overhead-1], append([]byte{2}, msgs[0][1:]...)} {
+		if _, err := kp.Open(bad); !errors.Is(err, ErrOpen) {
+			t.Errorf("opened a malformed message of %d bytes: %v", len(bad), err)
+		}
+	}
+}

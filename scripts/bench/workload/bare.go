@@ -68,8 +68,8 @@ func BareServerInsert(ctx context.Context, db *sql.DB, batches []Batch) error {
 		if err != nil {
 			return err
 		}
-		rec, err := tx.PrepareContext(ctx, `INSERT INTO records (kiosk_id, epoch, seq, type, payload, prev_hash, hash, received_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+		rec, err := tx.PrepareContext(ctx, `INSERT INTO records (kiosk_id, epoch, seq, type, payload, seal_digest, prev_hash, hash, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			tx.Rollback()
 			return err
@@ -83,7 +83,11 @@ func BareServerInsert(ctx context.Context, db *sql.DB, batches []Batch) error {
 		}
 		for i, r := range b.Records {
 			s, w := b.Signatures[i], rows[i]
-			if _, err := rec.ExecContext(ctx, b.KioskID, b.Epoch, r.Seq, string(r.Type), r.Payload, r.PrevHash.String(), r.Hash.String(), now); err != nil {
+			var digest any // as the server keeps it: hex, or NULL for a record with nothing sealed
+			if r.SealDigest != (record.Hash{}) {
+				digest = r.SealDigest.String()
+			}
+			if _, err := rec.ExecContext(ctx, b.KioskID, b.Epoch, r.Seq, string(r.Type), r.Payload, digest, r.PrevHash.String(), r.Hash.String(), now); err != nil {
 				tx.Rollback()
 				return err
 			}

@@ -17,6 +17,7 @@ import (
 	"github.com/sbor-project/sbor/shared/citizen"
 	"github.com/sbor-project/sbor/shared/consent"
 	"github.com/sbor-project/sbor/shared/record"
+	"github.com/sbor-project/sbor/shared/seal"
 	"github.com/sbor-project/sbor/shared/signature"
 )
 
@@ -213,6 +214,9 @@ type Chain struct {
 	Epoch string
 	Seq   uint64
 	Head  record.Hash
+	// Office, if set, is the key records' personal data are sealed to,
+	// as a real kiosk does; zero leaves them in the clear.
+	Office seal.PublicKey
 }
 
 // NewChain starts an epoch; the epoch is derived from seed so a rerun
@@ -223,7 +227,14 @@ func NewChain(seed uint64) *Chain {
 
 // Append adds a record and returns it.
 func (c *Chain) Append(typ record.Type, payload []byte) record.Record {
-	r := record.New(c.Epoch, c.Seq, c.Head, typ, payload)
+	var sealed []byte
+	if !c.Office.IsZero() {
+		var err error
+		if payload, sealed, err = record.Seal(typ, payload, c.Office); err != nil {
+			panic(err) // a payload this package made always parts
+		}
+	}
+	r := record.NewSealed(c.Epoch, c.Seq, c.Head, typ, payload, sealed)
 	c.Seq, c.Head = r.Seq, r.Hash
 	return r
 }

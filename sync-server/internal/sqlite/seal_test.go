@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -394,5 +395,41 @@ func TestPurgeQuarantine(t *testing.T) {
 	}
 	if n, _ := db.PurgeProject(ctx, "p1", nil, []string{"s1"}); n.Quarantined != 0 {
 		t.Fatalf("a second purge erased %d again", n.Quarantined)
+	}
+}
+
+// TestIngestSealedSignatureMalformed: a signature's two parts are read into
+// one value, so a sealed part that carries a public member, or a public
+// part that carries a personal one beside a seal, is unreadable, not a
+// way to overwrite a field: kept in the log, quarantined, not counted.
+func TestIngestSealedSignatureMalformed(t *testing.T) {
+	ctx := context.Background()
+	db, kp := openSealed(t, "k1")
+	k := &kioskLog{id: "k1", epoch: record.NewEpoch()}
+	add := func(public, private string) {
+		sealed, err := seal.Seal(kp.Public, []byte(private))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prevSeq, prev := uint64(0), record.Genesis
+		if n := len(k.recs); n > 0 {
+			prevSeq, prev = k.recs[n-1].Seq, k.recs[n-1].Hash
+		}
+		k.recs = append(k.recs, record.NewSealed(k.epoch, prevSeq, prev, record.TypeSignature, []byte(public), sealed))
+	}
+	public := `{"project_id":"p1","signed_at":"2026-05-20T10:00:00Z","clock_source":"system","consent_version":"v","collector_id":"m1","sheet":1,"row":%d}`
+	personal := `{"identity_key":"k","full_name":"Двойнова Анна Петровна","birth_date":"1958-11-23","strokes":[[[0,0],[17,42]]]`
+	add(fmt.Sprintf(public, 1), personal+`,"project_id":"p2"}`)                                      // a public member sealed
+	add(fmt.Sprintf(public[:len(public)-1], 2)+`,"full_name":"Другая Анна Петровна"}`, personal+`}`) // a personal member in the clear
+	add(fmt.Sprintf(public, 3), personal+`}`)                                                        // well formed
+	got, err := db.Ingest(ctx, k.id, k.epoch, k.recs)
+	if err != nil || got.AckedSeq != 3 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	var q, counted int
+	db.db.QueryRow("SELECT COUNT(*) FROM quarantine").Scan(&q)
+	db.db.QueryRow("SELECT COUNT(*) FROM signatures WHERE project_id = 'p1'").Scan(&counted)
+	if q != 2 || counted != 1 {
+		t.Fatalf("quarantined %d, signatures %d; want 2 and 1", q, counted)
 	}
 }
