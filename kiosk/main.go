@@ -122,14 +122,15 @@ func (m *Main) Run(ctx context.Context) error {
 	m.stopJobs = stopJobs
 
 	var cred uplink.Credential
+	var unenrolled error // why a kiosk given -server cannot sync
 	if cfg.ServerURL != "" {
 		if cfg.EnrollCode != "" {
-			cred, err = uplink.Enroll(ctx, m.DB, cfg.ServerURL, cfg.EnrollCode)
-		} else {
-			cred, err = uplink.LoadCredential(ctx, m.DB, cfg.ServerURL)
-		}
-		if err != nil {
-			return err
+			if cred, err = uplink.Enroll(ctx, m.DB, cfg.ServerURL, cfg.EnrollCode); err != nil {
+				return err // setting up: the installer is there to read it
+			}
+		} else if cred, err = uplink.LoadCredential(ctx, m.DB, cfg.ServerURL); err != nil {
+			unenrolled = err
+			slog.Error("the kiosk cannot sync until it is enrolled again; it collects offline meanwhile", "err", err)
 		}
 	}
 
@@ -168,7 +169,10 @@ func (m *Main) Run(ctx context.Context) error {
 
 	webCfg := web.Config{BodyLimit: cfg.BodyLimit, IdleReset: cfg.IdleReset, PINPolicy: m.PINPolicy,
 		OnscreenKeyboard: cfg.OnscreenKeyboard, Tablets: cfg.Tablets, TabletURL: cfg.TabletURL}
-	if cfg.ServerURL != "" {
+	switch {
+	case unenrolled != nil:
+		webCfg.Sync = uplink.Unenrolled{DB: m.DB, Reason: unenrolled}
+	case cfg.ServerURL != "":
 		upCfg := uplink.DefaultConfig
 		upCfg.RetryMin, upCfg.RetryMax = cfg.SyncRetryMin, cfg.SyncRetryMax
 		if m.Uplink, err = uplink.New(upCfg, m.DB, cred, m.Station); err != nil {

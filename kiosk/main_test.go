@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sbor-project/sbor/kiosk/internal/sqlite"
 	"github.com/sbor-project/sbor/shared/calendar"
 	"github.com/sbor-project/sbor/shared/catalog"
 	"github.com/sbor-project/sbor/shared/record"
@@ -363,3 +364,39 @@ func TestConfigValidate(t *testing.T) {
 }
 
 func mustDate(s string) calendar.Date { return calendar.MustParse(s) }
+
+// TestUnenrolledKioskCollectsOffline: a kiosk told its server but holding
+// no usable credential for it (here, one enrolled before device keys)
+// starts anyway, collects offline, and tells the operator it must be
+// enrolled again, instead of exiting in a hall where nobody reads its log.
+func TestUnenrolledKioskCollectsOffline(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	db, err := sqlite.Open(ctx, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMeta(ctx, map[string]string{"sync_server": "http://127.0.0.1:9", "sync_kiosk_id": "k-old",
+		"sync_credential": "OLD"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	m := startKioskArgs(t, data, writeCatalog(t, dir), "-server", "http://127.0.0.1:9")
+	c := newClient(t, m)
+	code, body := c.do("GET", "/api/status", nil, "")
+	sync, _ := body["sync"].(map[string]any)
+	if code != 200 || sync["needs_enroll"] != true || !strings.Contains(sync["last_error"].(string), "-enroll") {
+		t.Fatalf("status: %d %v", code, body)
+	}
+	if code, body := c.post("/api/shift", map[string]string{"pin": testPIN, "collector_id": "m2"}); code != 200 {
+		t.Fatalf("open shift: %d %v", code, body)
+	}
+	if code, body := c.post("/api/projects/p1/signatures", form("Старова Нина Петровна", "1950-02-03")); code != 201 {
+		t.Fatalf("sign offline: %d %v", code, body)
+	}
+	_, body = c.do("GET", "/api/status", nil, "")
+	if sync, _ := body["sync"].(map[string]any); sync["pending"] != 1.0 {
+		t.Fatalf("status after signing: %v", body)
+	}
+}

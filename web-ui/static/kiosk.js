@@ -634,7 +634,8 @@
     box.hidden = !s;
     if (!s) return;
     let key = 'ui.sync.done';
-    if (!s.online) key = 'ui.sync.offline';
+    if (s.needs_enroll) key = 'ui.sync.enroll';
+    else if (!s.online) key = 'ui.sync.offline';
     else if (s.pending > 0) key = 'ui.sync.sending';
     box.textContent = t(key, { pending: s.pending });
     box.className = 'sync ' + (s.online ? (s.pending > 0 ? 'sending' : 'ok') : 'offline');

@@ -104,6 +104,24 @@ type Status struct {
 	LastAck   *time.Time `json:"last_ack"`
 	LastError string     `json:"last_error,omitempty"`
 	KioskID   string     `json:"kiosk_id"`
+	// NeedsEnroll: the kiosk has no usable credential for its server and
+	// sends nothing until it is started once with -enroll CODE.
+	NeedsEnroll bool `json:"needs_enroll,omitempty"`
+}
+
+// Unenrolled stands in for the uplink of a kiosk given a server it cannot
+// sync with until it is enrolled (again): it goes on collecting offline,
+// and its status tells the operator why nothing is sent, rather than the
+// kiosk refusing to start in a hall where nobody reads its log.
+type Unenrolled struct {
+	DB     *sqlite.DB
+	Reason error
+}
+
+// Status reports the records waiting and why they wait.
+func (u Unenrolled) Status(ctx context.Context) (Status, error) {
+	n, err := u.DB.Pending(ctx)
+	return Status{Pending: n, LastError: u.Reason.Error(), NeedsEnroll: true}, err
 }
 
 // Status reports the uplink's state and the records not yet acknowledged.
